@@ -1,0 +1,17 @@
+package dev.newsclassifier.inference;
+
+import java.util.List;
+
+/**
+ * Labels a batch of texts. The topology depends on this interface alone, so it can be tested
+ * with a stub; the service uses {@link OnnxClassifier}. Implementations are shared by all
+ * stream threads and must be thread-safe.
+ */
+public interface Classifier {
+
+    /** Classifies the texts, already cleaned by {@link TextRule}; one result per text, in order. */
+    List<Classification> classify(List<String> texts);
+
+    /** What the model is: name, version and labels, read from its {@code config.json}. */
+    ModelConfig model();
+}

@@ -1,0 +1,29 @@
+package dev.newsclassifier.inference;
+
+/**
+ * How the ONNX Runtime session runs.
+ *
+ * @param device where inference runs
+ * @param cudaDeviceId which GPU, when {@code device} is CUDA
+ * @param fallbackToCpu start on the CPU instead of failing when CUDA was asked for and is missing
+ * @param intraOpThreads threads one inference call may use; 0 lets ONNX Runtime decide
+ * @param chunkSize most texts per session run; a batch is cut into chunks of texts of similar
+ *     length, so each chunk is padded only to its own longest text
+ */
+public record InferenceOptions(Device device, int cudaDeviceId, boolean fallbackToCpu, int intraOpThreads, int chunkSize) {
+
+    public enum Device { CPU, CUDA }
+
+    public InferenceOptions {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunk size must be at least 1, got " + chunkSize);
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intra-op threads must be 0 (automatic) or more, got " + intraOpThreads);
+        }
+    }
+
+    public static InferenceOptions cpu(int intraOpThreads) {
+        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32);
+    }
+}

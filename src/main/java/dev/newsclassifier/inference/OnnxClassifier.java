@@ -1,0 +1,258 @@
+package dev.newsclassifier.inference;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * A {@link Classifier} backed by one ONNX Runtime session and one DJL HuggingFace tokenizer,
+ * both opened once and shared by every stream thread ({@link OrtSession#run} is thread-safe).
+ *
+ * <p>A batch is tokenized without padding, sorted by token count and cut into chunks of at most
+ * {@link InferenceOptions#chunkSize()} texts; each chunk is padded to its own longest text. News
+ * texts vary from a headline to a long lead, and the encoder's cost grows with the padded
+ * length, so this keeps most of the work on real tokens.
+ */
+public final class OnnxClassifier implements Classifier, AutoCloseable {
+
+    public static final String MODEL_FILE = "model.onnx";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String TOKEN_TYPE_IDS = "token_type_ids";
+    static final String LOGITS = "logits";
+    /** Masked positions never reach a real token's output, so any id works; 0 is BERT's [PAD]. */
+    private static final long PAD_ID = 0;
+
+    private static final Logger LOG = Logger.getLogger(OnnxClassifier.class);
+
+    private final ModelConfig model;
+    private final HuggingFaceTokenizer tokenizer;
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final boolean feedsTokenTypes;
+    private final int chunkSize;
+    private final InferenceOptions.Device device;
+
+    private OnnxClassifier(ModelConfig model, HuggingFaceTokenizer tokenizer, OrtEnvironment environment,
+            OrtSession session, InferenceOptions options, InferenceOptions.Device device) throws OrtException {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.environment = environment;
+        this.session = session;
+        this.feedsTokenTypes = session.getInputNames().contains(TOKEN_TYPE_IDS);
+        this.chunkSize = options.chunkSize();
+        this.device = device;
+    }
+
+    /**
+     * Opens the model folder ({@code model.onnx}, {@code tokenizer.json}, {@code config.json})
+     * and checks that the model matches its config, so a broken deployment fails at start-up
+     * with one message naming the path and the problem, never on the first article.
+     */
+    public static OnnxClassifier load(Path modelDir, InferenceOptions options) {
+        if (!Files.isDirectory(modelDir)) {
+            throw new ModelLoadException(modelDir, "model folder not found");
+        }
+        ModelConfig config = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME));
+        Path modelFile = modelDir.resolve(MODEL_FILE);
+        Path tokenizerFile = modelDir.resolve(TOKENIZER_FILE);
+        for (Path file : List.of(modelFile, tokenizerFile)) {
+            if (!Files.isRegularFile(file)) {
+                throw new ModelLoadException(file, "file not found");
+            }
+        }
+        HuggingFaceTokenizer tokenizer = openTokenizer(tokenizerFile, config.maxLength());
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try {
+            InferenceOptions.Device device = options.device();
+            try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
+                sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+                device = selectDevice(sessionOptions, options);
+                session = environment.createSession(modelFile.toString(), sessionOptions);
+            } catch (OrtException e) {
+                throw new ModelLoadException(modelFile, "not a loadable ONNX model (" + e.getMessage() + ")", e);
+            }
+            checkSignature(modelFile, session);
+            OnnxClassifier classifier = new OnnxClassifier(config, tokenizer, environment, session, options, device);
+            classifier.checkLabelCount(modelFile);
+            LOG.infof("Loaded model %s %s from %s on %s: inputs %s, output %s, labels %s, max length %d",
+                    config.name(), config.version(), modelDir, device, session.getInputNames(),
+                    session.getOutputNames(), config.labels(), config.maxLength());
+            return classifier;
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session, tokenizer);
+            if (e instanceof ModelLoadException loadException) {
+                throw loadException;
+            }
+            throw new ModelLoadException(modelFile, e.getMessage(), e);
+        }
+    }
+
+    private static HuggingFaceTokenizer openTokenizer(Path tokenizerFile, int maxLength) {
+        try {
+            // Padding is off here on purpose: classify() pads each length-sorted chunk itself.
+            return HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerFile)
+                    .optMaxLength(maxLength)
+                    .optTruncation(true)
+                    .optPadding(false)
+                    .optAddSpecialTokens(true)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException(tokenizerFile, "not a valid HuggingFace tokenizer (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static InferenceOptions.Device selectDevice(OrtSession.SessionOptions sessionOptions,
+            InferenceOptions options) {
+        if (options.device() != InferenceOptions.Device.CUDA) {
+            return InferenceOptions.Device.CPU;
+        }
+        try {
+            sessionOptions.addCUDA(options.cudaDeviceId());
+            return InferenceOptions.Device.CUDA;
+        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+            String missing = "the CUDA execution provider is not available (" + e.getMessage() + "); it needs the "
+                    + "onnxruntime_gpu build (mvn -Ponnxruntime_gpu), CUDA 12 and cuDNN 9 libraries and a visible GPU";
+            if (!options.fallbackToCpu()) {
+                throw new IllegalStateException("device=cuda was requested but " + missing
+                        + ". Set news.inference.fallback-to-cpu=true to run on the CPU instead.", e);
+            }
+            LOG.warnf("device=cuda was requested but %s; falling back to the CPU as configured", missing);
+            return InferenceOptions.Device.CPU;
+        }
+    }
+
+    private static void checkSignature(Path modelFile, OrtSession session) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        for (String input : List.of(INPUT_IDS, ATTENTION_MASK)) {
+            if (!inputs.containsKey(input)) {
+                throw new ModelLoadException(modelFile, "model has no input '" + input + "' (inputs: " + inputs.keySet() + ")");
+            }
+        }
+        for (String input : inputs.keySet()) {
+            if (!List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).contains(input)) {
+                throw new ModelLoadException(modelFile, "model expects an unknown input '" + input + "'");
+            }
+        }
+        NodeInfo logits = session.getOutputInfo().get(LOGITS);
+        if (logits == null) {
+            throw new ModelLoadException(modelFile, "model has no output '" + LOGITS + "' (outputs: "
+                    + session.getOutputNames() + ")");
+        }
+        if (!(logits.getInfo() instanceof TensorInfo tensor) || tensor.getShape().length != 2) {
+            throw new ModelLoadException(modelFile, "output '" + LOGITS + "' must be a [batch, labels] tensor, got "
+                    + logits.getInfo());
+        }
+    }
+
+    /** The output width is only certain once the model has run, so one probe text settles it. */
+    private void checkLabelCount(Path modelFile) {
+        int width = runChunk(List.of(tokenizer.encode("label count probe")))[0].length;
+        if (width != model.numLabels()) {
+            throw new ModelLoadException(modelFile, "model outputs " + width + " logits but config.json has "
+                    + model.numLabels() + " labels " + model.labels());
+        }
+    }
+
+    @Override
+    public ModelConfig model() {
+        return model;
+    }
+
+    public InferenceOptions.Device device() {
+        return device;
+    }
+
+    @Override
+    public List<Classification> classify(List<String> texts) {
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        Integer[] order = new Integer[encodings.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
+        Classification[] results = new Classification[encodings.length];
+        for (int start = 0; start < order.length; start += chunkSize) {
+            int end = Math.min(order.length, start + chunkSize);
+            List<Encoding> chunk = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) {
+                chunk.add(encodings[order[k]]);
+            }
+            float[][] logits = runChunk(chunk);
+            for (int k = start; k < end; k++) {
+                Encoding encoding = encodings[order[k]];
+                results[order[k]] = Classification.fromLogits(logits[k - start], encoding.exceedMaxLength());
+            }
+        }
+        return List.of(results);
+    }
+
+    private float[][] runChunk(List<Encoding> chunk) {
+        int rows = chunk.size();
+        int columns = chunk.stream().mapToInt(e -> e.getIds().length).max().orElse(0);
+        long[] ids = new long[rows * columns];
+        long[] mask = new long[rows * columns];
+        Arrays.fill(ids, PAD_ID);
+        for (int row = 0; row < rows; row++) {
+            long[] tokenIds = chunk.get(row).getIds();
+            System.arraycopy(tokenIds, 0, ids, row * columns, tokenIds.length);
+            Arrays.fill(mask, row * columns, row * columns + tokenIds.length, 1L);
+        }
+        long[] shape = {rows, columns};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put(INPUT_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
+            inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
+            if (feedsTokenTypes) {
+                inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[rows * columns]), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(LOGITS))) {
+                return (float[][]) result.get(0).getValue();
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed on a chunk of " + rows + " texts of up to " + columns
+                    + " tokens: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(session, tokenizer);
+    }
+
+    private static void closeQuietly(OrtSession session, HuggingFaceTokenizer tokenizer) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.warn("Closing the ONNX Runtime session failed", e);
+            }
+        }
+        tokenizer.close();
+    }
+}

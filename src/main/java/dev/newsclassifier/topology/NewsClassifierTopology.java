@@ -1,0 +1,62 @@
+package dev.newsclassifier.topology;
+
+import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.inference.Classifier;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the service's only topology:
+ *
+ * <pre>
+ * raw topic (bytes) ─ decode-and-validate ─┬─ rejected ─ dead-letter topic (original bytes + reason headers)
+ *                                          └─ accepted ─ micro-batch [buffer store] ─ labeled topic (ClassifiedArticle)
+ * </pre>
+ *
+ * Input is consumed as bytes so that the decode step, not the deserializer, decides what a bad
+ * record becomes.
+ */
+public final class NewsClassifierTopology {
+
+    /** The micro-batch buffer; its changelog topic is {@code <application.id>-classification-batch-changelog}. */
+    public static final String BATCH_STORE = "classification-batch";
+
+    private NewsClassifierTopology() {
+    }
+
+    public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
+            Classifier classifier, PipelineMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.Long(), BufferedArticleSerde.create()));
+
+        ArticleIntake intake = new ArticleIntake(decoder, settings.maxTextChars(), settings.maxRecordBytes());
+        KStream<byte[], IntakeResult> admitted = builder
+                .stream(settings.rawTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw-articles"))
+                .process(() -> new IntakeProcessor(intake, metrics), Named.as("decode-and-validate"));
+
+        Map<String, KStream<byte[], IntakeResult>> routes = admitted.split(Named.as("intake-"))
+                .branch((key, result) -> result.isRejected(), Branched.as("rejected"))
+                .defaultBranch(Branched.as("accepted"));
+
+        routes.get("intake-rejected")
+                .mapValues(IntakeResult::rejectedValue, Named.as("original-bytes"))
+                .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
+
+        routes.get("intake-accepted")
+                .process(() -> new MicroBatchProcessor(BATCH_STORE, classifier, metrics, settings.batchMaxSize(),
+                        settings.batchMaxDelay()), Named.as("micro-batch"), BATCH_STORE)
+                .to(settings.labeledTopic(), Produced.with(Serdes.String(), labeledSerde).withName("labeled-articles"));
+
+        return builder.build();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.newsclassifier.topology;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * The pipeline's meters, published by the service at {@code /q/metrics}: articles in, out and
+ * dead-lettered (by reason), batch sizes, inference time per batch, and end-to-end latency from
+ * the article's record timestamp to its classification.
+ */
+public final class PipelineMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter received;
+    private final Counter classified;
+    private final Counter truncated;
+    private final DistributionSummary batchSize;
+    private final Timer inference;
+    private final Timer endToEnd;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.received = Counter.builder("news.articles.received")
+                .description("Raw records read from the input topic").register(registry);
+        this.classified = Counter.builder("news.articles.classified")
+                .description("Labeled articles written to the output topic").register(registry);
+        this.truncated = Counter.builder("news.articles.truncated")
+                .description("Classified articles whose text was cut to the length limits").register(registry);
+        this.batchSize = DistributionSummary.builder("news.batch.size")
+                .description("Articles per inference batch").publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry);
+        this.inference = Timer.builder("news.inference.duration")
+                .description("Tokenization and model time per batch").publishPercentileHistogram().register(registry);
+        this.endToEnd = Timer.builder("news.latency.end-to-end")
+                .description("From the input record's timestamp to the article's classification")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+    }
+
+    void articleReceived() {
+        received.increment();
+    }
+
+    void deadLettered(String reason) {
+        Counter.builder("news.articles.dead-lettered").description("Records sent to the dead-letter topic")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    void batchClassified(int size, long inferenceNanos) {
+        batchSize.record(size);
+        inference.record(Duration.ofNanos(inferenceNanos));
+        classified.increment(size);
+    }
+
+    void articleClassified(long eventTimestamp, long classifiedAt, boolean wasTruncated) {
+        endToEnd.record(Duration.ofMillis(Math.max(0, classifiedAt - eventTimestamp)));
+        if (wasTruncated) {
+            truncated.increment();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.newsclassifier.topology;
+
+import java.time.Duration;
+
+/**
+ * What the topology needs from configuration.
+ *
+ * @param rawTopic topic of incoming {@code NewsArticle} records
+ * @param labeledTopic topic the {@code ClassifiedArticle} records go to
+ * @param deadLetterTopic topic rejected records go to, with their original bytes
+ * @param batchMaxSize a batch is classified as soon as it holds this many articles
+ * @param batchMaxDelay ... or once its oldest article has waited this long
+ * @param maxTextChars longer texts are cut to this many characters (and flagged) before tokenizing
+ * @param maxRecordBytes larger records are dead-lettered without being decoded
+ */
+public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
+        Duration batchMaxDelay, int maxTextChars, int maxRecordBytes) {
+
+    public TopologySettings {
+        if (batchMaxSize < 1) {
+            throw new IllegalArgumentException("batch max-size must be at least 1, got " + batchMaxSize);
+        }
+        if (batchMaxDelay.isNegative() || batchMaxDelay.isZero()) {
+            throw new IllegalArgumentException("batch max-delay must be positive, got " + batchMaxDelay);
+        }
+        if (maxTextChars < 1 || maxRecordBytes < 1) {
+            throw new IllegalArgumentException("text and record limits must be positive");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.newsclassifier.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.newsclassifier.avro.BufferedArticle;
+import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.avro.NewsArticle;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The batcher alone: punctuator fired by hand, buffer store inspected directly. */
+class MicroBatchProcessorTest {
+
+    private static final long NOW = 1_000_000L;
+    private static final Duration MAX_DELAY = Duration.ofMillis(100);
+
+    private final StubClassifier classifier = new StubClassifier();
+    private MockProcessorContext<String, ClassifiedArticle> context;
+    private KeyValueStore<Long, BufferedArticle> store;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(NOW);
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NewsClassifierTopology.BATCH_STORE),
+                Serdes.Long(), BufferedArticleSerde.create()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+    }
+
+    private MicroBatchProcessor processor(int maxSize) {
+        MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, classifier,
+                new PipelineMetrics(new SimpleMeterRegistry()), maxSize, MAX_DELAY);
+        processor.init(context);
+        return processor;
+    }
+
+    private static BufferedArticle buffered(String id, long bufferedAt) {
+        NewsArticle article = NewsArticle.newBuilder().setId(id).setTitle("Sports " + id).setDescription("").build();
+        return BufferedArticle.newBuilder().setKey(id).setArticle(article).setText("Sports " + id)
+                .setTimestamp(bufferedAt - 5).setBufferedAt(bufferedAt).setHeaders(List.of()).build();
+    }
+
+    private static Record<byte[], IntakeResult> accepted(String id) {
+        NewsArticle article = NewsArticle.newBuilder().setId(id).setTitle("World " + id).setDescription("").build();
+        return new Record<>(id.getBytes(), new IntakeResult(
+                new ArticleIntake.Accepted(id, article, "World " + id, false), null), NOW - 10);
+    }
+
+    @Test
+    void shouldClassifyArticlesRestoredFromTheStoreAfterARestart() {
+        store.put(7L, buffered("r1", NOW - 500));
+        store.put(8L, buffered("r2", NOW - 400));
+        MicroBatchProcessor processor = processor(10);
+
+        CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
+        punctuator.getPunctuator().punctuate(NOW);
+
+        assertThat(context.forwarded()).extracting(f -> (String) f.record().key()).containsExactly("r1", "r2");
+        assertThat(store.approximateNumEntries()).isZero();
+
+        processor.process(accepted("r3"));
+        assertThat(store.get(9L).getKey()).as("new articles continue after the restored sequence").isEqualTo("r3");
+    }
+
+    @Test
+    void shouldScheduleAWallClockCheckAtAQuarterOfMaxDelay() {
+        processor(10);
+
+        assertThat(context.scheduledPunctuators()).singleElement().satisfies(p -> {
+            assertThat(p.getInterval()).isEqualTo(Duration.ofMillis(25));
+            assertThat(p.getType()).isEqualTo(org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME);
+        });
+    }
+
+    @Test
+    void shouldLeaveAYoungBatchBufferedWhenThePunctuatorFires() {
+        MicroBatchProcessor processor = processor(10);
+        processor.process(accepted("y1"));
+        processor.process(accepted("y2"));
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(NOW + MAX_DELAY.toMillis() - 1);
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(store.approximateNumEntries()).isEqualTo(2);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(NOW + MAX_DELAY.toMillis());
+        assertThat(context.forwarded()).extracting(f -> (String) f.record().key()).containsExactly("y1", "y2");
+        assertThat(context.forwarded()).extracting(f -> (Long) f.record().timestamp()).containsOnly(NOW - 10);
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldSendExactlyMaxSizeArticlesPerModelCall() {
+        MicroBatchProcessor processor = processor(2);
+        for (String id : List.of("s1", "s2", "s3", "s4", "s5")) {
+            processor.process(accepted(id));
+        }
+
+        assertThat(classifier.batches).extracting(List::size).containsExactly(2, 2);
+        assertThat(context.forwarded()).hasSize(4);
+        assertThat(store.approximateNumEntries()).isEqualTo(1);
+        assertThat(store.get(4L).getKey()).isEqualTo("s5");
+        assertThat(context.forwarded().get(0).record().value().getScores())
+                .isEqualTo(Map.of("World", 0.7f, "Sports", 0.1f, "Business", 0.1f, "Sci/Tech", 0.1f));
+    }
+}
