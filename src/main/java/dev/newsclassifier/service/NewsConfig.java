@@ -1,0 +1,93 @@
+package dev.newsclassifier.service;
+
+import dev.newsclassifier.inference.InferenceOptions;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The service's own settings ({@code news.*}); each has a comment in {@code application.properties}. */
+@ConfigMapping(prefix = "news")
+public interface NewsConfig {
+
+    Topics topics();
+
+    Batch batch();
+
+    Validation validation();
+
+    Model model();
+
+    Inference inference();
+
+    Registry registry();
+
+    interface Topics {
+        @WithDefault("news.raw")
+        String raw();
+
+        @WithDefault("news.labeled")
+        String labeled();
+
+        @WithDefault("news.dead-letter")
+        String deadLetter();
+    }
+
+    interface Batch {
+        @WithDefault("32")
+        int maxSize();
+
+        @WithDefault("100ms")
+        Duration maxDelay();
+    }
+
+    interface Validation {
+        @WithDefault("10000")
+        int maxTextChars();
+
+        @WithDefault("2097152")
+        int maxRecordBytes();
+    }
+
+    interface Model {
+        @WithDefault("onnx/models/default")
+        String dir();
+    }
+
+    interface Inference {
+        @WithDefault("cpu")
+        InferenceOptions.Device device();
+
+        @WithDefault("0")
+        int cudaDeviceId();
+
+        @WithDefault("false")
+        boolean fallbackToCpu();
+
+        @WithDefault("0")
+        int intraOpThreads();
+
+        @WithDefault("16")
+        int chunkSize();
+    }
+
+    interface Registry {
+        /** Comma-separated base URLs of a Confluent-compatible Schema Registry. */
+        @WithDefault("http://localhost:8081")
+        String url();
+
+        /** {@code user:password} for HTTP basic auth; never logged. */
+        Optional<String> basicAuthUserInfo();
+
+        @WithDefault("true")
+        boolean autoRegister();
+
+        /**
+         * {@code confluent-wire} for the built-in Confluent wire-format serde, or the class name of
+         * a Kafka {@code Serde} (e.g. Confluent's {@code SpecificAvroSerde}) configured with the
+         * {@code kafka-streams.*} properties.
+         */
+        @WithDefault("confluent-wire")
+        String serde();
+    }
+}
