@@ -1,0 +1,143 @@
+package dev.newsclassifier.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * An embedded Kafka broker, a {@link LocalSchemaRegistry} on it and the service's topics: everything the service
+ * needs around it, for the {@code demo} command and tests. Not for production.
+ */
+public final class LocalKafkaStack implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LocalKafkaStack.class);
+
+    private final EmbeddedKafkaBroker broker;
+    private final LocalSchemaRegistry registry;
+    private final List<LocalTopics.Topic> topics;
+
+    private LocalKafkaStack(EmbeddedKafkaBroker broker, LocalSchemaRegistry registry, List<LocalTopics.Topic> topics) {
+        this.broker = broker;
+        this.registry = registry;
+        this.topics = topics;
+    }
+
+    /** Starts a stack with the {@linkplain LocalTopics#defaults() default topics} and data in a temporary dir. */
+    public static LocalKafkaStack start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    public LocalSchemaRegistry registry() {
+        return registry;
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    /** The topics this stack created. */
+    public List<LocalTopics.Topic> topics() {
+        return topics;
+    }
+
+    /** Stops the registry, then the broker; a temporary data dir is deleted. */
+    @Override
+    public void close() {
+        try {
+            registry.close();
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** Settings for a {@link LocalKafkaStack}. */
+    public static final class Builder {
+        private final Map<String, LocalTopics.Topic> topics = new LinkedHashMap<>();
+        private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private Path dataDir;
+        private int registryPort;
+
+        private Builder() {
+            LocalTopics.defaults().forEach(this::topic);
+        }
+
+        /** Adds a topic, or replaces the default of that name (e.g. to change its partition count). */
+        public Builder topic(LocalTopics.Topic topic) {
+            topics.put(topic.name(), topic);
+            return this;
+        }
+
+        /** Creates only these topics instead of the defaults. */
+        public Builder onlyTopics(List<LocalTopics.Topic> only) {
+            topics.clear();
+            only.forEach(this::topic);
+            return this;
+        }
+
+        /** Keep the broker's data (and so the schemas) in this directory across runs instead of a temporary one. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        public Builder brokerProperty(String key, String value) {
+            brokerProperties.put(key, value);
+            return this;
+        }
+
+        /** The registry's HTTP port; 0 (the default) picks a free one. */
+        public Builder registryPort(int port) {
+            this.registryPort = port;
+            return this;
+        }
+
+        /** Starts the broker, creates the topics, starts the registry; stops what started if a step fails. */
+        public LocalKafkaStack start() {
+            long started = System.nanoTime();
+            EmbeddedKafkaBroker.Builder brokerBuilder = EmbeddedKafkaBroker.builder().properties(brokerProperties);
+            if (dataDir != null) {
+                brokerBuilder.logDir(dataDir);
+            }
+            EmbeddedKafkaBroker broker = brokerBuilder.build();
+            try {
+                broker.start();
+                List<NewTopic> newTopics = new ArrayList<>();
+                for (LocalTopics.Topic topic : topics.values()) {
+                    NewTopic newTopic = new NewTopic(topic.name(), topic.partitions(), (short) 1);
+                    if (topic.compacted()) {
+                        newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT));
+                    }
+                    newTopics.add(newTopic);
+                }
+                broker.createTopics(newTopics);
+                LocalSchemaRegistry registry = LocalSchemaRegistry.builder(broker).port(registryPort).build().start();
+                LOG.infof("local Kafka stack up in %d ms: Kafka %s, Schema Registry %s, topics %s",
+                        (System.nanoTime() - started) / 1_000_000, broker.bootstrapServers(), registry.url(),
+                        topics.keySet());
+                return new LocalKafkaStack(broker, registry, List.copyOf(topics.values()));
+            } catch (RuntimeException e) {
+                broker.close();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.newsclassifier.serde;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
+
+import dev.newsclassifier.registry.SchemaRegistryClient;
+
+/**
+ * Configuration keys of the Confluent Avro serdes, read by {@code configure(configs, isKey)}. The names match
+ * Confluent's serializer settings so existing configuration carries over.
+ */
+public final class ConfluentAvroSerdeConfig {
+
+    /** Base URL(s) of the registry, comma-separated; required unless a client is passed to the constructor. */
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    /** {@code user:password} for HTTP basic auth against the registry; optional. */
+    public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    /** Registry request timeout in milliseconds; default 10000. */
+    public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
+    /** Serializer: register unknown schemas ({@code true}, default) or only look up their id ({@code false}). */
+    public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+    /** Deserializer of values: the generated {@link SpecificRecord} class (a {@code Class} or its name). */
+    public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
+    /** Deserializer of keys: the generated {@link SpecificRecord} class (a {@code Class} or its name). */
+    public static final String SPECIFIC_AVRO_KEY_TYPE = "specific.avro.key.type";
+
+    private ConfluentAvroSerdeConfig() {
+    }
+
+    static SchemaRegistryClient client(Map<String, ?> configs) {
+        Object url = configs.get(SCHEMA_REGISTRY_URL);
+        if (url == null || url.toString().isBlank()) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL + " is required (or pass a SchemaRegistryClient to the"
+                    + " serde's constructor)");
+        }
+        SchemaRegistryClient.Builder builder = SchemaRegistryClient.builder(url.toString());
+        Object userInfo = configs.get(BASIC_AUTH_USER_INFO);
+        if (userInfo != null) {
+            builder.basicAuth(userInfo.toString());
+        }
+        Object timeout = configs.get(REQUEST_TIMEOUT_MS);
+        if (timeout != null) {
+            builder.requestTimeout(Duration.ofMillis(Long.parseLong(timeout.toString())));
+        }
+        return builder.build();
+    }
+
+    static boolean autoRegister(Map<String, ?> configs) {
+        Object value = configs.get(AUTO_REGISTER_SCHEMAS);
+        return value == null || Boolean.parseBoolean(value.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends SpecificRecord> Class<T> recordType(Map<String, ?> configs, boolean isKey) {
+        String key = isKey ? SPECIFIC_AVRO_KEY_TYPE : SPECIFIC_AVRO_VALUE_TYPE;
+        Object value = configs.get(key);
+        if (value == null) {
+            throw new ConfigException(key + " is required: the generated Avro class to decode into");
+        }
+        Class<?> type;
+        if (value instanceof Class<?> given) {
+            type = given;
+        } else {
+            try {
+                type = Class.forName(value.toString(), true, Thread.currentThread().getContextClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ConfigException(key, value, "class not found");
+            }
+        }
+        if (!SpecificRecord.class.isAssignableFrom(type)) {
+            throw new ConfigException(key, value, "not an Avro SpecificRecord class");
+        }
+        return (Class<T>) type;
+    }
+
+    static String subject(String topic, boolean isKey) {
+        return topic + (isKey ? "-key" : "-value");
+    }
+}

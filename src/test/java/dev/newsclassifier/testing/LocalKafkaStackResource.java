@@ -1,0 +1,76 @@
+package dev.newsclassifier.testing;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.newsclassifier.local.LocalKafkaStack;
+import dev.newsclassifier.local.LocalTopics;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Runs a {@link LocalKafkaStack} (embedded broker, local Schema Registry, the service's topics) for a
+ * {@code @QuarkusTest} and points the application at it. Use with
+ * {@code @QuarkusTestResource(LocalKafkaStackResource.class)}; topic names and partition counts default to
+ * {@link LocalTopics} and can be changed with the init args {@link #RAW_TOPIC}, {@link #RAW_PARTITIONS},
+ * {@link #LABELED_TOPIC}, {@link #LABELED_PARTITIONS}, {@link #DEAD_LETTER_TOPIC}, {@link #DEAD_LETTER_PARTITIONS}.
+ */
+public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String RAW_TOPIC = "raw-topic";
+    public static final String RAW_PARTITIONS = "raw-partitions";
+    public static final String LABELED_TOPIC = "labeled-topic";
+    public static final String LABELED_PARTITIONS = "labeled-partitions";
+    public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
+    public static final String DEAD_LETTER_PARTITIONS = "dead-letter-partitions";
+
+    /** Configuration keys this resource sets for the application. */
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String KAFKA_STREAMS_BOOTSTRAP_SERVERS = "quarkus.kafka-streams.bootstrap-servers";
+    public static final String REGISTRY_URL = "news.registry.url";
+
+    private Map<String, String> initArgs = Map.of();
+    private LocalKafkaStack stack;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        this.initArgs = Map.copyOf(initArgs);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        stack = LocalKafkaStack.builder()
+                .onlyTopics(List.of(
+                        topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS),
+                        topic(LABELED_TOPIC, LocalTopics.LABELED, LABELED_PARTITIONS, LocalTopics.LABELED_PARTITIONS),
+                        topic(DEAD_LETTER_TOPIC, LocalTopics.DEAD_LETTER, DEAD_LETTER_PARTITIONS,
+                                LocalTopics.DEAD_LETTER_PARTITIONS)))
+                .start();
+        return Map.of(KAFKA_BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                KAFKA_STREAMS_BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                REGISTRY_URL, stack.registryUrl());
+    }
+
+    @Override
+    public void stop() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+
+    /** The running stack, for tests that need to restart the broker or talk to the registry directly. */
+    public LocalKafkaStack stack() {
+        return stack;
+    }
+
+    private LocalTopics.Topic topic(String nameArg, String defaultName, String partitionsArg, int defaultPartitions) {
+        String partitions = initArgs.get(partitionsArg);
+        try {
+            return new LocalTopics.Topic(initArgs.getOrDefault(nameArg, defaultName),
+                    partitions == null ? defaultPartitions : Integer.parseInt(partitions), false);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("init arg " + partitionsArg + " must be a number, got " + partitions,
+                    e);
+        }
+    }
+}
