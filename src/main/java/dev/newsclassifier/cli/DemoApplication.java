@@ -1,0 +1,157 @@
+package dev.newsclassifier.cli;
+
+import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.avro.NewsArticle;
+import dev.newsclassifier.dataset.DatasetReader;
+import dev.newsclassifier.dataset.LabeledArticle;
+import dev.newsclassifier.inference.OnnxClassifier;
+import dev.newsclassifier.registry.SchemaRegistryClient;
+import dev.newsclassifier.serde.ConfluentAvroDeserializer;
+import dev.newsclassifier.serde.ConfluentAvroSerializer;
+import dev.newsclassifier.service.NewsConfig;
+import io.quarkus.runtime.QuarkusApplication;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The demo's driver, run once the service is up: publish, collect the labeled results, summarize. */
+public class DemoApplication implements QuarkusApplication {
+
+    private static final String SAMPLE = "demo/articles.jsonl";
+
+    @Inject
+    NewsConfig config;
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    OnnxClassifier classifier;
+
+    @Inject
+    SchemaRegistryClient registry;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = DemoCommand.INPUT_PROPERTY)
+    Optional<String> input;
+
+    @ConfigProperty(name = DemoCommand.LIMIT_PROPERTY, defaultValue = "0")
+    int limit;
+
+    @ConfigProperty(name = DemoCommand.TIMEOUT_PROPERTY, defaultValue = "180")
+    int timeoutSeconds;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public int run(String... args) throws Exception {
+        List<LabeledArticle> articles = readArticles();
+        out.printf("Model %s %s (%s), labels %s%n", classifier.model().name(), classifier.model().version(),
+                classifier.device().name().toLowerCase(java.util.Locale.ROOT), classifier.model().labels());
+        if (!awaitRunning(Duration.ofSeconds(60))) {
+            out.println("Kafka Streams did not reach RUNNING within 60 s (state " + streams.state() + ")");
+            return 1;
+        }
+        long publishedAt = System.currentTimeMillis();
+        publish(articles);
+        out.printf("Published %d articles to %s; waiting for labels on %s ...%n%n", articles.size(),
+                config.topics().raw(), config.topics().labeled());
+        Map<String, DemoReport.Received> results = collect(articles, publishedAt);
+        long finishedAt = System.currentTimeMillis();
+        DemoReport report = new DemoReport(articles, results, publishedAt, finishedAt);
+        report.print(out);
+        return results.size() == articles.size() ? 0 : 1;
+    }
+
+    private List<LabeledArticle> readArticles() throws IOException {
+        Path file;
+        if (input.isPresent()) {
+            file = Path.of(input.get());
+        } else {
+            file = Files.createTempFile("demo-articles-", ".jsonl");
+            file.toFile().deleteOnExit();
+            try (InputStream sample = DemoApplication.class.getClassLoader().getResourceAsStream(SAMPLE)) {
+                Files.copy(sample, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        List<LabeledArticle> articles = new DatasetReader(classifier.model().labels(), false).readAll(file);
+        return limit > 0 && articles.size() > limit ? articles.subList(0, limit) : articles;
+    }
+
+    private boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    private void publish(List<LabeledArticle> articles) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, NewsArticle> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ConfluentAvroSerializer<>(registry))) {
+            for (LabeledArticle article : articles) {
+                NewsArticle event = NewsArticle.newBuilder()
+                        .setId(article.id())
+                        .setTitle(article.title())
+                        .setDescription(article.description())
+                        .setSource(article.source())
+                        .setLanguage("en")
+                        .build();
+                producer.send(new ProducerRecord<>(config.topics().raw(), article.id(), event));
+            }
+            producer.flush();
+        }
+    }
+
+    private Map<String, DemoReport.Received> collect(List<LabeledArticle> articles, long publishedAt) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "news-classifier-demo-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, DemoReport.Received> results = new LinkedHashMap<>();
+        List<String> expected = new ArrayList<>(articles.stream().map(LabeledArticle::id).toList());
+        long deadline = publishedAt + Duration.ofSeconds(timeoutSeconds).toMillis();
+        try (KafkaConsumer<String, ClassifiedArticle> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ConfluentAvroDeserializer<>(registry, ClassifiedArticle.class))) {
+            consumer.subscribe(List.of(config.topics().labeled()));
+            while (results.size() < expected.size() && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, ClassifiedArticle> record : consumer.poll(Duration.ofMillis(200))) {
+                    results.put(record.key(), new DemoReport.Received(record.value(), record.timestamp()));
+                }
+            }
+        }
+        return results;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.newsclassifier.service;
+
+import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.avro.NewsArticle;
+import dev.newsclassifier.registry.SchemaRegistryClient;
+import dev.newsclassifier.serde.ConfluentAvroDeserializer;
+import dev.newsclassifier.serde.ConfluentAvroSerde;
+import dev.newsclassifier.serde.ConfluentAvroSerdeConfig;
+import dev.newsclassifier.serde.RecordDecodeException;
+import dev.newsclassifier.topology.ArticleDecoder;
+import dev.newsclassifier.topology.UndecodableArticleException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Chooses the Avro serdes by configuration ({@code news.registry.serde}): the built-in Confluent
+ * wire-format serde with one shared registry client, or a user-supplied {@code Serde} class
+ * (such as Confluent's {@code SpecificAvroSerde}) configured with the {@code kafka-streams.*}
+ * properties plus the registry URL and credentials.
+ */
+@ApplicationScoped
+public class ArticleSerdes {
+
+    static final String BUILT_IN = "confluent-wire";
+    static final String FOREIGN_DECODE_FAILURE = "DESERIALIZATION_FAILED";
+
+    @Produces
+    @Singleton
+    SchemaRegistryClient registryClient(NewsConfig config) {
+        SchemaRegistryClient.Builder builder = SchemaRegistryClient.builder(config.registry().url());
+        config.registry().basicAuthUserInfo().ifPresent(builder::basicAuth);
+        return builder.build();
+    }
+
+    ArticleDecoder decoder(NewsConfig config, SchemaRegistryClient client) {
+        if (BUILT_IN.equals(config.registry().serde())) {
+            ConfluentAvroDeserializer<NewsArticle> deserializer = new ConfluentAvroDeserializer<>(client, NewsArticle.class);
+            return (topic, headers, value) -> {
+                try {
+                    return deserializer.deserialize(topic, headers, value);
+                } catch (RecordDecodeException e) {
+                    throw new UndecodableArticleException(e.reason().name(), e.getMessage(), e);
+                }
+            };
+        }
+        Deserializer<NewsArticle> deserializer = this.<NewsArticle>foreignSerde(config).deserializer();
+        return (topic, headers, value) -> {
+            try {
+                return deserializer.deserialize(topic, headers, value);
+            } catch (SerializationException e) {
+                throw new UndecodableArticleException(FOREIGN_DECODE_FAILURE, e.getMessage(), e);
+            }
+        };
+    }
+
+    Serde<ClassifiedArticle> labeledSerde(NewsConfig config, SchemaRegistryClient client) {
+        if (BUILT_IN.equals(config.registry().serde())) {
+            ConfluentAvroSerde<ClassifiedArticle> serde = new ConfluentAvroSerde<>(client, ClassifiedArticle.class);
+            serde.configure(Map.of(ConfluentAvroSerdeConfig.AUTO_REGISTER_SCHEMAS, config.registry().autoRegister()), false);
+            return serde;
+        }
+        return foreignSerde(config);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Serde<T> foreignSerde(NewsConfig config) {
+        String className = config.registry().serde();
+        Serde<T> serde;
+        try {
+            serde = (Serde<T>) Class.forName(className, true, Thread.currentThread().getContextClassLoader())
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("news.registry.serde=" + className + " is neither '" + BUILT_IN
+                    + "' nor a Kafka Serde class on the classpath with a public no-argument constructor", e);
+        }
+        Map<String, Object> configs = new HashMap<>();
+        for (String name : ConfigProvider.getConfig().getPropertyNames()) {
+            if (name.startsWith("kafka-streams.")) {
+                ConfigProvider.getConfig().getOptionalValue(name, String.class)
+                        .ifPresent(value -> configs.put(name.substring("kafka-streams.".length()), value));
+            }
+        }
+        configs.put(ConfluentAvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registry().url());
+        configs.put(ConfluentAvroSerdeConfig.AUTO_REGISTER_SCHEMAS, config.registry().autoRegister());
+        configs.put("specific.avro.reader", true);
+        config.registry().basicAuthUserInfo().ifPresent(userInfo -> {
+            configs.put("basic.auth.credentials.source", "USER_INFO");
+            configs.put(ConfluentAvroSerdeConfig.BASIC_AUTH_USER_INFO, userInfo);
+        });
+        serde.configure(configs, false);
+        return serde;
+    }
+}

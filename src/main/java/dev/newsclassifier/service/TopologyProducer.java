@@ -1,0 +1,26 @@
+package dev.newsclassifier.service;
+
+import dev.newsclassifier.inference.OnnxClassifier;
+import dev.newsclassifier.registry.SchemaRegistryClient;
+import dev.newsclassifier.topology.NewsClassifierTopology;
+import dev.newsclassifier.topology.PipelineMetrics;
+import dev.newsclassifier.topology.TopologySettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
+
+/** Hands the topology to the Quarkus Kafka Streams extension, which runs it. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @Produces
+    Topology topology(NewsConfig config, OnnxClassifier classifier, SchemaRegistryClient registry,
+            ArticleSerdes serdes, MeterRegistry meters) {
+        TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
+                config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
+                config.validation().maxTextChars(), config.validation().maxRecordBytes());
+        return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
+                serdes.labeledSerde(config, registry), classifier, new PipelineMetrics(meters));
+    }
+}
