@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@code GET /schemas/ids/{id}/schema}, {@code GET /schemas/ids/{id}/subjects}, {@code GET /schemas/types},
  * {@code GET /subjects}, {@code GET /subjects/{s}/versions}, {@code GET /subjects/{s}/versions/{v|latest}},
  * {@code GET /subjects/{s}/versions/{v|latest}/schema}, {@code GET|PUT /config}, {@code GET|PUT /config/{s}},
- * {@code POST /compatibility/subjects/{s}/versions/{v|latest}}. Unknown query parameters are ignored; unknown paths
+ * {@code POST /compatibility/subjects/{s}/versions/{v|latest}}, and {@code GET /associations/resources/{ns}/{topic}}
+ * (always empty: asked by Confluent's JavaScript client 1.10+, which then falls back to TopicNameStrategy).
+ * Unknown query parameters are ignored; unknown paths
  * answer 404 and are logged at WARN, so a client needing more shows up in the log.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
@@ -64,6 +67,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private final String topic;
     private final int requestedPort;
     private final String requiredAuthorization;
+    private final List<String> unhandledRequests = new CopyOnWriteArrayList<>();
     private HttpServer server;
     private ExecutorService executor;
     private SchemaStore store;
@@ -134,6 +138,14 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /**
+     * The requests ({@code METHOD /path}) this registry had no endpoint for since it started, so a test can show
+     * that a client needs nothing beyond what is served.
+     */
+    public List<String> unhandledRequests() {
+        return List.copyOf(unhandledRequests);
+    }
+
     /** Stops serving and releases the port; the schemas stay in the Kafka topic. */
     @Override
     public synchronized void close() {
@@ -152,6 +164,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        LOG.debugf("%s %s", exchange.getRequestMethod(), exchange.getRequestURI());
         try (exchange) {
             int status = 200;
             JsonNode answer;
@@ -249,6 +262,11 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                 store.setLevel(subject, level);
                 return JSON.createObjectNode().put("compatibility", level.name());
             }
+        } else if ("associations".equals(first) && size == 4 && "resources".equals(path.get(1))
+                && "GET".equals(method)) {
+            // No subject is ever associated with a topic here; Confluent's clients then fall back to
+            // TopicNameStrategy, which is the naming this project uses.
+            return JSON.createArrayNode();
         } else if ("compatibility".equals(first) && size == 5 && "subjects".equals(path.get(1))
                 && "versions".equals(path.get(3)) && "POST".equals(method)) {
             List<String> violations = store.compatibilityViolations(path.get(2), path.get(4),
@@ -260,6 +278,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return answer;
         }
         LOG.warnf("local Schema Registry has no endpoint for %s %s", method, exchange.getRequestURI());
+        unhandledRequests.add(method + " " + exchange.getRequestURI().getPath());
         throw new RegistryError(404, 404, "HTTP 404 Not Found: " + method + " " + exchange.getRequestURI().getPath());
     }
 

@@ -160,6 +160,11 @@ class LocalSchemaRegistryTest {
         assertThat(get("/schemas/ids/" + id + "?subject=raw-value&format=x", 200).path("schema").asText())
                 .isEqualTo(V1.toString());
         assertThat(get("/schemas/ids/" + id + "/subjects", 200).toString()).contains("raw-value");
+        assertThat(get("/schemas/types", 200).toString()).isEqualTo("[\"AVRO\"]");
+        assertThat(get("/associations/resources/-/raw?resourceType=topic&associationType=value", 200)).isEmpty();
+        assertThat(registry.unhandledRequests()).isEmpty();
+        get("/no/such/endpoint", 404);
+        assertThat(registry.unhandledRequests()).containsExactly("GET /no/such/endpoint");
     }
 
     @Test
