@@ -62,13 +62,13 @@ public class BenchmarkApplication implements QuarkusApplication {
     @ConfigProperty(name = BenchmarkCommand.PREFIX + "input")
     Optional<String> input;
 
-    @ConfigProperty(name = BenchmarkCommand.PREFIX + "count")
+    @ConfigProperty(name = BenchmarkCommand.PREFIX + "count", defaultValue = "3000")
     int count;
 
-    @ConfigProperty(name = BenchmarkCommand.PREFIX + "paced-seconds")
+    @ConfigProperty(name = BenchmarkCommand.PREFIX + "paced-seconds", defaultValue = "20")
     int pacedSeconds;
 
-    @ConfigProperty(name = BenchmarkCommand.PREFIX + "paced-fraction")
+    @ConfigProperty(name = BenchmarkCommand.PREFIX + "paced-fraction", defaultValue = "0.8")
     double pacedFraction;
 
     @ConfigProperty(name = BenchmarkCommand.PREFIX + "json")
