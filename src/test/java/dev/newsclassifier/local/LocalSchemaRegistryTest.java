@@ -184,6 +184,23 @@ class LocalSchemaRegistryTest {
         assertThat(next).isGreaterThan(v2);
     }
 
+    @Test
+    void shouldServeKnownSchemasWhileTheBrokerIsDownAndStoreAgainAfterItsRestart() {
+        int id = client.register("broker-outage-value", V1);
+
+        broker.stop();
+        try {
+            SchemaRegistryClient fresh = SchemaRegistryClient.create(registry.url());
+            assertThat(fresh.schemaById(id)).isEqualTo(V1);
+            assertThat(fresh.lookupId("broker-outage-value", V1)).isEqualTo(id);
+        } finally {
+            broker.start();
+        }
+
+        int evolved = client.register("broker-outage-value", V2_WITH_DEFAULT);
+        assertThat(client.latestVersion("broker-outage-value").id()).isEqualTo(evolved);
+    }
+
     private static Schema record(String fields) {
         return new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"Probe\", \"namespace\": \"test\","
                 + " \"fields\": [" + fields + "]}");
