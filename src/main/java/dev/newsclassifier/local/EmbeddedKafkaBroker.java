@@ -81,7 +81,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Formats the log directory on the first call, then starts the broker and returns once it accepts clients.
-     * Calling it on a running broker does nothing.
+     * Calling it on a running broker does nothing. If it fails, a broker with a temporary log directory is closed
+     * (directory deleted), since the caller may hold no reference to close it.
      */
     public synchronized EmbeddedKafkaBroker start() {
         if (closed) {
@@ -96,17 +97,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             controllerPort = freePort();
         }
         long started = System.nanoTime();
-        KafkaConfig config = KafkaConfig.fromProps(serverProperties(), false);
-        format(config);
-        KafkaRaftServer starting = new KafkaRaftServer(config, Time.SYSTEM);
         try {
-            starting.startup();
+            KafkaConfig config = KafkaConfig.fromProps(serverProperties(), false);
+            format(config);
+            KafkaRaftServer starting = new KafkaRaftServer(config, Time.SYSTEM);
+            try {
+                starting.startup();
+            } catch (RuntimeException e) {
+                shutdownQuietly(starting);
+                throw new IllegalStateException("Kafka broker failed to start on " + bootstrapServers()
+                        + " with data in " + logDir + ": " + e.getMessage(), e);
+            }
+            server = starting;
         } catch (RuntimeException e) {
-            shutdownQuietly(starting);
-            throw new IllegalStateException("Kafka broker failed to start on " + bootstrapServers()
-                    + " with data in " + logDir + ": " + e.getMessage(), e);
+            // Callers typically chain create().start() and never get a reference to close on failure.
+            if (ownsLogDir) {
+                close();
+            }
+            throw e;
         }
-        server = starting;
         LOG.infof("Kafka broker started on %s in %d ms (data in %s)", bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), logDir);
         return this;

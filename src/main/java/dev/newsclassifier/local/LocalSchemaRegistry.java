@@ -15,14 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -86,7 +91,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return new Builder(broker, null);
     }
 
-    /** A registry keeping its schemas on any Kafka cluster; the schema topic must exist (compacted, 1 partition). */
+    /**
+     * A registry keeping its schemas on any Kafka cluster; the schema topic is created (compacted, 1 partition,
+     * replication factor 1) if missing.
+     */
     public static Builder builder(String bootstrapServers) {
         return new Builder(null, bootstrapServers);
     }
@@ -96,11 +104,15 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         if (server != null) {
             return this;
         }
-        String servers = bootstrapServers;
+        NewTopic schemaTopic = new NewTopic(topic, 1, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        String servers;
         if (broker != null) {
-            broker.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
+            broker.createTopics(List.of(schemaTopic));
             servers = broker.bootstrapServers();
+        } else {
+            createTopicIfMissing(bootstrapServers, schemaTopic);
+            servers = bootstrapServers;
         }
         store = new SchemaStore(servers, topic);
         AtomicInteger threads = new AtomicInteger();
@@ -161,6 +173,23 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         }
         store.close();
         server = null;
+    }
+
+    private static void createTopicIfMissing(String servers, NewTopic schemaTopic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            admin.createTopics(List.of(schemaTopic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create schema topic " + schemaTopic.name() + " on " + servers
+                        + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + servers + " did not create schema topic "
+                    + schemaTopic.name() + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating schema topic " + schemaTopic.name(), e);
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {

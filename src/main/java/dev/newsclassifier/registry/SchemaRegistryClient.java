@@ -91,7 +91,7 @@ public final class SchemaRegistryClient {
      * @throws InvalidSchemaException when the registry cannot parse it
      */
     public int register(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema.toString());
+        SubjectSchema key = new SubjectSchema(subject, schema);
         Integer cached = idsBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
@@ -109,7 +109,7 @@ public final class SchemaRegistryClient {
      * @throws SchemaNotFoundException when the subject does not exist or does not hold this schema
      */
     public int lookupId(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema.toString());
+        SubjectSchema key = new SubjectSchema(subject, schema);
         Integer cached = idsBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
@@ -332,7 +332,11 @@ public final class SchemaRegistryClient {
         return List.copyOf(parsed);
     }
 
-    private record SubjectSchema(String subject, String schema) {
+    /**
+     * Keyed by the {@link Schema} itself, not its JSON: serializers ask once per record with the same instance, and
+     * Schema's equality short-cuts on identity and caches its hash, where rendering JSON each time would not.
+     */
+    private record SubjectSchema(String subject, Schema schema) {
     }
 
     /** Settings for a {@link SchemaRegistryClient}. */

@@ -43,7 +43,11 @@ public final class ConfluentAvroSerdeConfig {
         }
         Object timeout = configs.get(REQUEST_TIMEOUT_MS);
         if (timeout != null) {
-            builder.requestTimeout(Duration.ofMillis(Long.parseLong(timeout.toString())));
+            try {
+                builder.requestTimeout(Duration.ofMillis(Long.parseLong(timeout.toString().trim())));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(REQUEST_TIMEOUT_MS, timeout, "must be a number of milliseconds");
+            }
         }
         return builder.build();
     }

@@ -1,6 +1,7 @@
 package dev.newsclassifier.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,19 @@ class EmbeddedKafkaBrokerTest {
             assertThat(dir).isDirectory();
         }
         assertThat(Files.exists(dir)).isFalse();
+    }
+
+    @Test
+    void shouldDeleteItsTemporaryLogDirWhenItFailsToStart() {
+        EmbeddedKafkaBroker broken = EmbeddedKafkaBroker.builder()
+                .property("group.consumer.heartbeat.interval.ms", "1")
+                .build();
+        Path dir = broken.logDir();
+
+        assertThatThrownBy(broken::start).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("group.consumer.heartbeat.interval.ms");
+        assertThat(Files.exists(dir)).isFalse();
+        assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     private static KafkaProducer<String, String> transactionalProducer() {

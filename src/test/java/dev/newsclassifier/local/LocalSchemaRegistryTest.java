@@ -7,8 +7,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Set;
 
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -174,7 +178,7 @@ class LocalSchemaRegistryTest {
         int port = registry.port();
 
         registry.close();
-        registry = LocalSchemaRegistry.builder(broker).port(port).build().start();
+        registry = LocalSchemaRegistry.builder(broker.bootstrapServers()).port(port).build().start();
 
         SchemaRegistryClient fresh = SchemaRegistryClient.create(registry.url());
         assertThat(fresh.lookupId("restart-value", V1)).isEqualTo(v1);
@@ -182,6 +186,37 @@ class LocalSchemaRegistryTest {
         assertThat(fresh.latestVersion("restart-value").version()).isEqualTo(2);
         int next = fresh.register("restart-other-value", record("{\"name\": \"other\", \"type\": \"int\"}"));
         assertThat(next).isGreaterThan(v2);
+    }
+
+    @Test
+    void shouldServeKnownSchemasWhileTheBrokerIsDownAndStoreAgainAfterItsRestart() {
+        int id = client.register("broker-outage-value", V1);
+
+        broker.stop();
+        try {
+            SchemaRegistryClient fresh = SchemaRegistryClient.create(registry.url());
+            assertThat(fresh.schemaById(id)).isEqualTo(V1);
+            assertThat(fresh.lookupId("broker-outage-value", V1)).isEqualTo(id);
+        } finally {
+            broker.start();
+        }
+
+        int evolved = client.register("broker-outage-value", V2_WITH_DEFAULT);
+        assertThat(client.latestVersion("broker-outage-value").id()).isEqualTo(evolved);
+    }
+
+    @Test
+    void shouldCreateItsOwnCompactedTopicOnAnyCluster() throws Exception {
+        try (LocalSchemaRegistry other = LocalSchemaRegistry.builder(broker.bootstrapServers())
+                .topic("_schemas_other").build().start()) {
+            int id = SchemaRegistryClient.create(other.url()).register("other-value", V1);
+            assertThat(SchemaRegistryClient.create(other.url()).schemaById(id)).isEqualTo(V1);
+        }
+        try (Admin admin = Admin.create(broker.adminConfig())) {
+            var resource = new ConfigResource(ConfigResource.Type.TOPIC, "_schemas_other");
+            assertThat(admin.describeConfigs(Set.of(resource)).all().get().get(resource)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
     }
 
     private static Schema record(String fields) {
