@@ -50,14 +50,7 @@ public class ArticleSerdes {
                 }
             };
         }
-        Deserializer<NewsArticle> deserializer = this.<NewsArticle>foreignSerde(config).deserializer();
-        return (topic, headers, value) -> {
-            try {
-                return deserializer.deserialize(topic, headers, value);
-            } catch (SerializationException e) {
-                throw new UndecodableArticleException(FOREIGN_DECODE_FAILURE, e.getMessage(), e);
-            }
-        };
+        return foreignDecoder(this.<NewsArticle>foreignSerde(config).deserializer());
     }
 
     Serde<ClassifiedArticle> labeledSerde(NewsConfig config, SchemaRegistryClient client) {
@@ -69,17 +62,7 @@ public class ArticleSerdes {
         return foreignSerde(config);
     }
 
-    @SuppressWarnings("unchecked")
     private <T> Serde<T> foreignSerde(NewsConfig config) {
-        String className = config.registry().serde();
-        Serde<T> serde;
-        try {
-            serde = (Serde<T>) Class.forName(className, true, Thread.currentThread().getContextClassLoader())
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("news.registry.serde=" + className + " is neither '" + BUILT_IN
-                    + "' nor a Kafka Serde class on the classpath with a public no-argument constructor", e);
-        }
         Map<String, Object> configs = new HashMap<>();
         for (String name : ConfigProvider.getConfig().getPropertyNames()) {
             if (name.startsWith("kafka-streams.")) {
@@ -94,7 +77,32 @@ public class ArticleSerdes {
             configs.put("basic.auth.credentials.source", "USER_INFO");
             configs.put(ConfluentAvroSerdeConfig.BASIC_AUTH_USER_INFO, userInfo);
         });
+        return foreignSerde(config.registry().serde(), configs);
+    }
+
+    /** Instantiates and configures a user-named {@code Serde} class, failing with a message that says what to fix. */
+    @SuppressWarnings("unchecked")
+    static <T> Serde<T> foreignSerde(String className, Map<String, Object> configs) {
+        Serde<T> serde;
+        try {
+            serde = (Serde<T>) Class.forName(className, true, Thread.currentThread().getContextClassLoader())
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("news.registry.serde=" + className + " is neither '" + BUILT_IN
+                    + "' nor a Kafka Serde class on the classpath with a public no-argument constructor", e);
+        }
         serde.configure(configs, false);
         return serde;
+    }
+
+    /** Maps a foreign deserializer's failures to the dead-letter contract. */
+    static ArticleDecoder foreignDecoder(Deserializer<NewsArticle> deserializer) {
+        return (topic, headers, value) -> {
+            try {
+                return deserializer.deserialize(topic, headers, value);
+            } catch (SerializationException e) {
+                throw new UndecodableArticleException(FOREIGN_DECODE_FAILURE, e.getMessage(), e);
+            }
+        };
     }
 }
