@@ -141,8 +141,11 @@ public class OrtBench {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(model.toString(), so)) {
                 List<float[]> logits = new ArrayList<>();
+                long paddedTokens = 0;
                 for (int s = 0; s < texts.size(); s += batchSize) {
-                    for (float[] row : run(env, session, tokenize(tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize))))) {
+                    Batch batch = tokenize(tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize)));
+                    paddedTokens += (long) batch.ids().length * batch.ids()[0].length;
+                    for (float[] row : run(env, session, batch)) {
                         logits.add(row);
                     }
                 }
@@ -162,6 +165,7 @@ public class OrtBench {
                 summary.put("intra_op_threads", threads);
                 summary.put("articles_per_second", timedPasses * texts.size() / seconds);
                 summary.put("timed_seconds", seconds);
+                summary.put("mean_padded_length", (double) paddedTokens / texts.size());
                 if (labels != null) {
                     metrics(logits, labels, summary);
                 }

@@ -41,6 +41,7 @@ class Layer(nn.Module):
     def __init__(self, hidden, heads, intermediate, dropout):
         super().__init__()
         self.heads = heads
+        self.head_dim = hidden // heads
         self.query = nn.Linear(hidden, hidden)
         self.key = nn.Linear(hidden, hidden)
         self.value = nn.Linear(hidden, hidden)
@@ -53,13 +54,12 @@ class Layer(nn.Module):
 
     def forward(self, x, additive_mask):
         b, s, h = x.shape
-        d = h // self.heads
 
         def split(t):
-            return t.view(b, s, self.heads, d).transpose(1, 2)
+            return t.view(b, s, self.heads, self.head_dim).transpose(1, 2)
 
         q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(d) + additive_mask
+        scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + additive_mask
         context = self.dropout(scores.softmax(-1)) @ v
         context = context.transpose(1, 2).reshape(b, s, h)
         x = self.attention_norm(x + self.dropout(self.attention_output(context)))
@@ -120,13 +120,21 @@ class BertEncoder(nn.Module):
 
 
 class BertClassifier(nn.Module):
-    """Encoder, mean pooling over real tokens, dropout, linear head -> logits."""
+    """Encoder, mean pooling over real tokens, dropout, head -> logits.
 
-    def __init__(self, encoder, num_labels, dropout=0.1):
+    The head is one Linear layer, or with dense_units a small MLP (Linear, ReLU, dropout, Linear)
+    as in the from-scratch rung of the ladder.
+    """
+
+    def __init__(self, encoder, num_labels, dropout=0.1, dense_units=None):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(encoder.hidden, num_labels)
+        if dense_units is None:
+            self.head = nn.Linear(encoder.hidden, num_labels)
+        else:
+            self.head = nn.Sequential(nn.Linear(encoder.hidden, dense_units), nn.ReLU(), nn.Dropout(dropout),
+                                      nn.Linear(dense_units, num_labels))
 
     def forward(self, input_ids, attention_mask):
         hidden = self.encoder(input_ids, attention_mask)

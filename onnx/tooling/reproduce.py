@@ -16,6 +16,9 @@ import time
 # oversubscribed, so they sleep instead (must be set before torch loads OpenMP).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
@@ -23,8 +26,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bases  # noqa: E402
 import data  # noqa: E402
+import model_config  # noqa: E402
+import quantize  # noqa: E402
 import train  # noqa: E402
-from bert import BertClassifier, BertEncoder  # noqa: E402
+from export import export_onnx  # noqa: E402
+from bert import BertClassifier, BertEncoder, mean_pool  # noqa: E402
 from tokenizer import WordPieceTokenizer  # noqa: E402
 
 SEED = 42
@@ -139,12 +145,306 @@ def stage_finetune_bge(ctx):
     finetune(ctx, "bge", "c-finetune-bge")
 
 
+def scratch_model(vocab_size):
+    """Rung (a): token + position embedding (32), one transformer block (2 heads, feed-forward 32),
+    global average pooling, dense 20 + ReLU, dense 4."""
+    encoder = BertEncoder(vocab_size, hidden=32, layers=1, heads=2, intermediate=32, max_positions=MAX_LENGTH)
+    return BertClassifier(encoder, 4, dense_units=20)
+
+
+def build_model(ctx, run):
+    """The torch module of a finished run, with its trained weights."""
+    if run["base"] is None:
+        model = scratch_model(run["vocab_size"])
+    else:
+        model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, run["base"])[0]), 4)
+    model.load_state_dict(torch.load(ctx.path("runs", run["rung"], "model.pt"), map_location="cpu"))
+    return model.eval()
+
+
+def load_run(ctx, rung):
+    path = ctx.path("runs", rung, "run.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def stage_scratch(ctx):
+    train.set_seed(SEED)
+    tr_ids, tr_y, va_ids, va_y = ctx.split_tokens("minilm")
+    vocab_size = len(WordPieceTokenizer(bases.base_files(ctx.build, "minilm")[1]).vocab)
+    model = scratch_model(vocab_size).to(ctx.device)
+    recipe = {"epochs": 4, "lr": 2e-3, "batch_size": 32, "warmup_fraction": 0.1, "optimizer": "AdamW",
+              "dropout": 0.1, "seed": SEED}
+    history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=SEED,
+                        label="a-scratch", device=ctx.device, val_ids=va_ids, val_labels=va_y,
+                        max_steps=ctx.max_steps(), log=log)
+    ctx.save_run("a-scratch", model, history, train.predict(model, va_ids, device=ctx.device), va_y,
+                 {"base": None, "vocab_size": vocab_size, "recipe": recipe})
+
+
+class PooledEncoder(torch.nn.Module):
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, ids, mask):
+        return mean_pool(self.encoder(ids, mask), mask)
+
+
+def stage_frozen(ctx):
+    """Rung (b): the pretrained MiniLM frozen; its pooled features are computed once and only a new
+    linear head is trained on them. Exported as encoder + head in one ONNX."""
+    train.set_seed(SEED)
+    tr_ids, tr_y, va_ids, va_y = ctx.split_tokens("minilm")
+    model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, "minilm")[0]), 4)
+    started = time.time()
+    pooled = PooledEncoder(model.encoder).to(ctx.device)
+    tr_x = torch.tensor(train.predict(pooled, tr_ids, device=ctx.device))
+    va_x = torch.tensor(train.predict(pooled, va_ids, device=ctx.device))
+    log(f"b-frozen-minilm: features cached in {time.time() - started:.0f}s")
+    recipe = {"epochs": 40, "lr": 3e-3, "batch_size": 32, "optimizer": "AdamW", "dropout": 0.1, "seed": SEED,
+              "features": "mean-pooled last hidden state, computed once"}
+    head = torch.nn.Sequential(torch.nn.Dropout(0.1), model.head)
+    opt = torch.optim.AdamW(head.parameters(), lr=recipe["lr"])
+    y = torch.tensor(tr_y)
+    gen = torch.Generator().manual_seed(SEED)
+    for _ in range(ctx.epochs(recipe["epochs"])):
+        head.train()
+        for batch in torch.randperm(len(y), generator=gen).split(recipe["batch_size"]):
+            loss = torch.nn.functional.cross_entropy(head(tr_x[batch]), y[batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    head.eval()
+    with torch.no_grad():
+        val_logits = model.head(va_x).numpy()
+    history = {"train_seconds": time.time() - started, "epochs": [], "steps": None}
+    ctx.save_run("b-frozen-minilm", model, history, val_logits, va_y, {"base": "minilm", "recipe": recipe})
+
+
+def stage_teacher(ctx):
+    """Teacher logits for distillation, computed once: the mean of the fine-tuned MiniLM and bge logits."""
+    p = ctx.prepared()
+    rows = p["train_indices"][:256] if ctx.quick else p["train_indices"]
+    teacher = []
+    for rung in ("c-finetune-minilm", "c-finetune-bge"):
+        run = load_run(ctx, rung)
+        model = build_model(ctx, run).to(ctx.device)
+        ids = [p["token_ids"][run["base"]][i] for i in rows]
+        teacher.append(train.predict(model, ids, device=ctx.device))
+        log(f"teacher: {rung} logits on {len(ids)} training rows")
+    np.save(ctx.path("teacher_train_logits.npy"), np.mean(teacher, axis=0))
+    val = np.mean([np.load(ctx.path("runs", r, "val_logits.npy")) for r in ("c-finetune-minilm", "c-finetune-bge")], 0)
+    m = train.classification_metrics(val, ctx.split_tokens()[3])
+    log(f"teacher ensemble validation accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}")
+
+
+def stage_distill(ctx):
+    teacher = np.load(ctx.path("teacher_train_logits.npy"))
+    finetune(ctx, DISTILL["base"], "c-distill-minilm", teacher_logits=teacher, recipe=DISTILL)
+
+
+TRAINED_RUNGS = ["a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-finetune-bge", "c-distill-minilm"]
+# Candidates for int8 (rung d) and shipping: MiniLM only, since bge-small int8 (~235 articles/s here)
+# cannot meet the service's 400 articles/s.
+INT8_SOURCES = ["c-finetune-minilm", "c-distill-minilm"]
+MIN_ARTICLES_PER_SECOND = 400
+
+
+def model_dir(ctx, rung):
+    return os.path.join(ctx.build, "models", rung)
+
+
+def write_model_dir(ctx, rung, run, precision, metrics, model_name):
+    """config.json + tokenizer.json beside an exported model.onnx (rung dirs and shipped dirs alike)."""
+    d = model_dir(ctx, rung)
+    key = run["base"] or "minilm"
+    base = bases.BASES[key]
+    shutil.copyfile(bases.base_files(ctx.build, key)[1], os.path.join(d, "tokenizer.json"))
+    p = ctx.prepared()
+    recipe = run["recipe"]
+    config = model_config.build_config(
+        model_path=os.path.join(d, "model.onnx"), model_name=model_name, max_length=MAX_LENGTH, precision=precision,
+        base_model={"name": base["name"], "package": base["package"], "license": base["license"]}
+        if run["base"] else {"name": "none (trained from scratch, uses the MiniLM vocabulary)",
+                             "package": base["package"], "license": base["license"]},
+        data={"description": "AG News rows available here: test_part (5,700) + train_sample (5,000), text rule "
+                             "agnews-text-v1, exact-duplicate texts removed; not comparable with 120k-row results",
+              "train_rows": len(p["train_indices"]), "validation_rows": len(p["validation_indices"]),
+              "split": f"stratified 10%, seed {SEED}"},
+        metrics={"validation_accuracy": metrics["accuracy"], "validation_macro_f1": metrics["macro_f1"],
+                 "confusion_matrix": metrics["confusion_matrix"], "labels_order": "rows true, columns predicted",
+                 "measured_with": metrics.get("measured_with", "torch")},
+        training={"recipe": run["rung"], "epochs": recipe.get("epochs"), "lr": recipe.get("lr"),
+                  "batch_size": recipe.get("batch_size", 32), "seed": SEED,
+                  "train_seconds": round(run["history"]["train_seconds"]), "details": recipe},
+        extra={"token_type_ids": "not an input: always 0, folded into the model"})
+    model_config.write_config(os.path.join(d, "config.json"), config)
+    return config
+
+
+def stage_export(ctx):
+    for rung in TRAINED_RUNGS:
+        run = load_run(ctx, rung)
+        if run is None:
+            log(f"export: {rung} not trained, skipped")
+            continue
+        os.makedirs(model_dir(ctx, rung), exist_ok=True)
+        export_onnx(build_model(ctx, run), os.path.join(model_dir(ctx, rung), "model.onnx"))
+        write_model_dir(ctx, rung, run, "fp32", run["validation"], f"news-classifier-{rung}")
+        log(f"export: {rung} -> {model_dir(ctx, rung)}")
+
+
+def stage_quantize(ctx):
+    for source in INT8_SOURCES:
+        run = load_run(ctx, source)
+        if run is None:
+            continue
+        rung = "d-int8-" + source.split("-", 1)[1]
+        os.makedirs(model_dir(ctx, rung), exist_ok=True)
+        started = time.time()
+        count = quantize.quantize_file(os.path.join(model_dir(ctx, source), "model.onnx"),
+                                       os.path.join(model_dir(ctx, rung), "model.onnx"))
+        int8_run = {**run, "rung": rung, "source": source, "quantize_seconds": time.time() - started}
+        with open(ctx.path("runs", rung, "run.json"), "w") as f:
+            json.dump(int8_run, f, indent=1)
+        # Accuracy of the int8 model is only known after the Java bench (ONNX Runtime); until then
+        # the config carries the fp32 source's figures, marked as such.
+        write_model_dir(ctx, rung, int8_run, "int8-dynamic",
+                        {**run["validation"], "measured_with": f"torch fp32 source {source}"},
+                        f"news-classifier-{rung}")
+        log(f"quantize: {source} -> {rung} ({count} MatMuls)")
+
+
+def java_bench(ctx, directory, texts_json, out_json, mode="eval", timed_passes=1):
+    classpath = bases.fetch_bench_classpath(ctx.build, log)
+    cmd = ["java", "-cp", classpath, os.path.join(ctx.root, "onnx", "tooling", "OrtBench.java"),
+           "--model-dir", directory, "--texts", texts_json, "--out", out_json, "--mode", mode,
+           "--batch", "32", "--threads", "2", "--timed-passes", str(timed_passes)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    with open(out_json) as f:
+        return json.load(f)
+
+
+def validation_texts_json(ctx):
+    p = ctx.prepared()
+    rows = p["validation_indices"][:128] if ctx.quick else p["validation_indices"]
+    path = ctx.path("validation_texts.json")
+    with open(path, "w") as f:
+        json.dump({"texts": [p["texts"][i] for i in rows], "labels": [p["labels"][i] for i in rows]}, f)
+    return path
+
+
+def stage_tokcheck(ctx):
+    """DJL's HuggingFaceTokenizer must give exactly the ids the tooling trained on, for every text."""
+    p = ctx.prepared()
+    path = ctx.path("all_texts.json")
+    with open(path, "w") as f:
+        json.dump({"texts": p["texts"]}, f)
+    for key in bases.BASES:
+        d = bases.base_dir(ctx.build, key)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump({"max_length": MAX_LENGTH}, f)
+        djl = java_bench(ctx, d, path, ctx.path(f"djl_tokens_{key}.json"), mode="tokens")["token_ids"]
+        mismatches = [i for i, (a, b) in enumerate(zip(djl, p["token_ids"][key])) if a != b]
+        log(f"tokcheck {key}: {len(djl)} texts, {len(mismatches)} differ from DJL")
+        if mismatches or len(djl) != len(p["texts"]):
+            raise SystemExit(f"tokenizer differs from DJL on rows {mismatches[:10]}")
+
+
+def stage_bench(ctx):
+    """Every rung through ONNX Runtime Java: validation metrics and articles/s (batch 32, 2 threads)."""
+    texts = validation_texts_json(ctx)
+    ladder = []
+    for rung in TRAINED_RUNGS + ["d-int8-" + s.split("-", 1)[1] for s in INT8_SOURCES]:
+        run = load_run(ctx, rung)
+        if run is None or not os.path.exists(os.path.join(model_dir(ctx, rung), "model.onnx")):
+            continue
+        load_before = os.getloadavg()[0]
+        result = java_bench(ctx, model_dir(ctx, rung), texts, ctx.path("runs", rung, "bench.json"), timed_passes=2)
+        summary = result["summary"]
+        entry = {"rung": rung, "base": run["base"], "validation_accuracy": summary["accuracy"],
+                 "validation_macro_f1": summary["macro_f1"], "confusion_matrix": summary["confusion_matrix"],
+                 "torch_validation_accuracy": run["validation"]["accuracy"] if not rung.startswith("d-") else None,
+                 "size_mb": os.path.getsize(os.path.join(model_dir(ctx, rung), "model.onnx")) / 1e6,
+                 "articles_per_second": summary["articles_per_second"],
+                 "mean_padded_length": summary["mean_padded_length"],
+                 "train_seconds": run["history"]["train_seconds"], "recipe": run["recipe"],
+                 "load_average_before": load_before, "load_average_after": os.getloadavg()[0]}
+        ladder.append(entry)
+        log(f"bench {rung}: accuracy {entry['validation_accuracy']:.4f} macro-F1 {entry['validation_macro_f1']:.4f} "
+            f"{entry['articles_per_second']:.0f} articles/s {entry['size_mb']:.1f} MB (load {load_before:.1f})")
+    with open(ctx.path("ladder.json"), "w") as f:
+        json.dump({"validation_rows": len(json.load(open(texts))["texts"]), "rungs": ladder}, f, indent=1)
+
+
+def load_ladder(ctx):
+    with open(ctx.path("ladder.json")) as f:
+        return json.load(f)
+
+
+def stage_ship(ctx):
+    """onnx/models/default: the most accurate (ORT Java validation accuracy) MiniLM-based rung that
+    meets the service's throughput floor."""
+    ladder = load_ladder(ctx)["rungs"]
+    candidates = [r for r in ladder if r["base"] == "minilm" and r["rung"] != "b-frozen-minilm"]
+    fast = [r for r in candidates if r["articles_per_second"] >= MIN_ARTICLES_PER_SECOND]
+    if not fast:
+        log(f"ship: no rung reached {MIN_ARTICLES_PER_SECOND} articles/s in this bench; shipping the fastest int8")
+        fast = [max((r for r in candidates if r["rung"].startswith("d-")), key=lambda r: r["articles_per_second"])]
+    best = max(fast, key=lambda r: r["validation_accuracy"])
+    run = load_run(ctx, best["rung"])
+    target = os.path.join(ctx.root, "onnx", "models", "default")
+    os.makedirs(target, exist_ok=True)
+    shutil.copyfile(os.path.join(model_dir(ctx, best["rung"]), "model.onnx"), os.path.join(target, "model.onnx"))
+    metrics = {"accuracy": best["validation_accuracy"], "macro_f1": best["validation_macro_f1"],
+               "confusion_matrix": best["confusion_matrix"],
+               "measured_with": "ONNX Runtime Java 1.29.0 + DJL tokenizers 0.38.0 (onnx/tooling/OrtBench.java)"}
+    precision = "int8-dynamic" if best["rung"].startswith("d-") else "fp32"
+    # write_model_dir works on build/models/<rung>; point it at the shipped folder instead.
+    shipped = dict(run, rung=best["rung"])
+    config_dir = model_dir(ctx, "_ship")
+    os.makedirs(config_dir, exist_ok=True)
+    shutil.copyfile(os.path.join(target, "model.onnx"), os.path.join(config_dir, "model.onnx"))
+    config = write_model_dir(ctx, "_ship", shipped, precision, metrics, "news-classifier-minilm-l6-agnews")
+    config["benchmark"] = {"articles_per_second": round(best["articles_per_second"], 1), "batch_size": 32,
+                           "intra_op_threads": 2, "validation_texts": load_ladder(ctx)["validation_rows"],
+                           "load_average_during_bench": best["load_average_before"],
+                           "machine": "2-core shared CPU VM (AVX2, no VNNI)"}
+    model_config.write_config(os.path.join(target, "config.json"), config)
+    shutil.copyfile(os.path.join(config_dir, "tokenizer.json"), os.path.join(target, "tokenizer.json"))
+    shutil.rmtree(config_dir)
+    log(f"ship: {best['rung']} -> {target} (accuracy {best['validation_accuracy']:.4f}, "
+        f"{best['articles_per_second']:.0f} articles/s)")
+
+
 STAGES = {
     "fetch": stage_fetch,
     "prepare": stage_prepare,
+    "scratch": stage_scratch,
+    "frozen": stage_frozen,
     "finetune-minilm": stage_finetune_minilm,
     "finetune-bge": stage_finetune_bge,
+    "teacher": stage_teacher,
+    "distill": stage_distill,
+    "tokcheck": stage_tokcheck,
+    "export": stage_export,
+    "quantize": stage_quantize,
+    "bench": stage_bench,
+    "ship": stage_ship,
 }
+
+
+def record_stage_time(ctx, name, seconds):
+    """Wall-clock seconds of the last run of each stage (the card reports them)."""
+    path = ctx.path("stage_seconds.json")
+    times = json.load(open(path)) if os.path.exists(path) else {}
+    times[name] = {"seconds": round(seconds), "quick": ctx.quick, "device": str(ctx.device),
+                   "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    with open(path, "w") as f:
+        json.dump(times, f, indent=1)
 
 
 def main():
@@ -162,7 +462,9 @@ def main():
         started = time.time()
         log(f"== stage {name}")
         STAGES[name](ctx)
-        log(f"== stage {name} done in {time.time() - started:.0f}s")
+        seconds = time.time() - started
+        log(f"== stage {name} done in {seconds:.0f}s")
+        record_stage_time(ctx, name, seconds)
 
 
 if __name__ == "__main__":
