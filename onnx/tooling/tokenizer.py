@@ -52,6 +52,8 @@ class WordPieceTokenizer:
         self.cls_id = self.vocab["[CLS]"]
         self.sep_id = self.vocab["[SEP]"]
         self.pad_id = self.vocab["[PAD]"]
+        # News text repeats words a lot; WordPiece of a word never changes, so memoise it.
+        self._word_cache = {}
 
     def normalize(self, text):
         out = []
@@ -93,6 +95,12 @@ class WordPieceTokenizer:
         return words
 
     def word_ids(self, word):
+        ids = self._word_cache.get(word)
+        if ids is None:
+            ids = self._word_cache[word] = self._wordpiece(word)
+        return ids
+
+    def _wordpiece(self, word):
         if len(word) > self.max_chars:
             return [self.unk_id]
         ids, start = [], 0
