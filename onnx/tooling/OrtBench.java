@@ -1,0 +1,222 @@
+/*
+ * Evaluation and throughput bench for an exported model with ONNX Runtime Java and DJL's
+ * HuggingFaceTokenizer: the same stack as the service. Single-file program:
+ *
+ *   java -cp "$(cat onnx/build/bench.classpath)" onnx/tooling/OrtBench.java \
+ *       --model-dir DIR --texts texts.json --out result.json [--batch 32] [--threads 2] [--mode eval|tokens]
+ *       [--timed-passes 1] [--timed-texts N]
+ *
+ * texts.json: {"texts": [...], "labels": [...]} (labels optional). The model dir holds model.onnx,
+ * tokenizer.json and config.json (max_length is read from it; --max-length overrides).
+ * mode eval: logits for every text (batches of --batch, padded to the longest of each batch),
+ *   accuracy, macro-F1 and confusion matrix when labels are given, then a timed pass for
+ *   throughput (tokenization + inference, after a warm-up pass over the first batches).
+ * mode tokens: writes DJL's token ids for every text (the tokenizer-equality check).
+ */
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+public class OrtBench {
+
+    record Batch(long[][] ids, long[][] mask) {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path modelDir = Path.of(opt.get("model-dir"));
+        Gson gson = new GsonBuilder().create();
+        JsonObject input;
+        try (Reader r = Files.newBufferedReader(Path.of(opt.get("texts")))) {
+            input = gson.fromJson(r, JsonObject.class);
+        }
+        List<String> texts = new ArrayList<>();
+        input.getAsJsonArray("texts").forEach(e -> texts.add(e.getAsString()));
+        int[] labels = null;
+        if (input.has("labels")) {
+            labels = gson.fromJson(input.get("labels"), int[].class);
+        }
+        int maxLength = Integer.parseInt(opt.getOrDefault("max-length", "-1"));
+        if (maxLength < 0) {
+            try (Reader r = Files.newBufferedReader(modelDir.resolve("config.json"))) {
+                maxLength = gson.fromJson(r, JsonObject.class).get("max_length").getAsInt();
+            }
+        }
+        int batchSize = Integer.parseInt(opt.getOrDefault("batch", "32"));
+        int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+        String mode = opt.getOrDefault("mode", "eval");
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (HuggingFaceTokenizer tokenizer = tokenizer(modelDir.resolve("tokenizer.json"), maxLength)) {
+            if (mode.equals("tokens")) {
+                List<long[]> ids = new ArrayList<>();
+                for (String t : texts) {
+                    ids.add(tokenizer.encode(t).getIds());
+                }
+                result.put("token_ids", ids);
+            } else {
+                int timedTexts = Math.min(texts.size(), Integer.parseInt(opt.getOrDefault("timed-texts", "" + texts.size())));
+                evaluate(modelDir.resolve(opt.getOrDefault("model-file", "model.onnx")), tokenizer, texts, labels,
+                        batchSize, threads, Integer.parseInt(opt.getOrDefault("timed-passes", "1")), timedTexts, result);
+            }
+        }
+        result.put("max_length", maxLength);
+        try (Writer w = Files.newBufferedWriter(Path.of(opt.get("out")))) {
+            new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
+        }
+        System.out.println(new Gson().toJson(result.getOrDefault("summary", Map.of("texts", texts.size()))));
+    }
+
+    /** Truncation to max_length and padding to the longest text of each batch (not to a fixed length). */
+    static HuggingFaceTokenizer tokenizer(Path tokenizerJson, int maxLength) throws IOException {
+        return HuggingFaceTokenizer.builder()
+                .optTokenizerPath(tokenizerJson)
+                .optMaxLength(maxLength)
+                .optTruncation(true)
+                .optPadding(true)
+                .build();
+    }
+
+    static Batch tokenize(HuggingFaceTokenizer tokenizer, List<String> texts) {
+        Encoding[] enc = tokenizer.batchEncode(texts);
+        long[][] ids = new long[enc.length][];
+        long[][] mask = new long[enc.length][];
+        for (int i = 0; i < enc.length; i++) {
+            ids[i] = enc[i].getIds();
+            mask[i] = enc[i].getAttentionMask();
+        }
+        return new Batch(ids, mask);
+    }
+
+    static float[][] run(OrtEnvironment env, OrtSession session, Batch batch) throws Exception {
+        int n = batch.ids().length;
+        int len = batch.ids()[0].length;
+        long[] shape = {n, len};
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        try {
+            feeds.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flatten(batch.ids())), shape));
+            feeds.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(flatten(batch.mask())), shape));
+            if (session.getInputNames().contains("token_type_ids")) {
+                feeds.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[n * len]), shape));
+            }
+            try (OrtSession.Result out = session.run(feeds)) {
+                return (float[][]) out.get(0).getValue();
+            }
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    static long[] flatten(long[][] rows) {
+        long[] flat = new long[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * rows[0].length, rows[0].length);
+        }
+        return flat;
+    }
+
+    static void evaluate(Path model, HuggingFaceTokenizer tokenizer, List<String> texts, int[] labels,
+                         int batchSize, int threads, int timedPasses, int timedTexts, Map<String, Object> result)
+            throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            try (OrtSession session = env.createSession(model.toString(), so)) {
+                List<float[]> logits = new ArrayList<>();
+                long paddedTokens = 0;
+                for (int s = 0; s < texts.size(); s += batchSize) {
+                    Batch batch = tokenize(tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize)));
+                    paddedTokens += (long) batch.ids().length * batch.ids()[0].length;
+                    for (float[] row : run(env, session, batch)) {
+                        logits.add(row);
+                    }
+                }
+                // Warm-up is the pass above; the timed passes measure tokenization + inference over the
+                // first timedTexts texts. CPU time is measured too: on a machine shared with other jobs,
+                // texts per (CPU seconds / threads) estimates what the same threads do undisturbed.
+                OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long cpuStart = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                for (int p = 0; p < timedPasses; p++) {
+                    for (int s = 0; s < timedTexts; s += batchSize) {
+                        run(env, session, tokenize(tokenizer, texts.subList(s, Math.min(timedTexts, s + batchSize))));
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("model", model.toString());
+                summary.put("model_mb", Files.size(model) / 1e6);
+                summary.put("texts", texts.size());
+                summary.put("batch_size", batchSize);
+                summary.put("intra_op_threads", threads);
+                summary.put("timed_texts", timedPasses * timedTexts);
+                summary.put("articles_per_second", timedPasses * timedTexts / seconds);
+                summary.put("timed_seconds", seconds);
+                summary.put("cpu_seconds", cpuSeconds);
+                summary.put("articles_per_cpu_second_times_threads", timedPasses * timedTexts / (cpuSeconds / threads));
+                summary.put("mean_padded_length", (double) paddedTokens / texts.size());
+                if (labels != null) {
+                    metrics(logits, labels, summary);
+                }
+                result.put("summary", summary);
+                result.put("logits", logits);
+            }
+        }
+    }
+
+    static void metrics(List<float[]> logits, int[] labels, Map<String, Object> summary) {
+        int k = logits.get(0).length;
+        int[][] cm = new int[k][k];
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            float[] row = logits.get(i);
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (row[c] > row[best]) {
+                    best = c;
+                }
+            }
+            cm[labels[i]][best]++;
+            correct += best == labels[i] ? 1 : 0;
+        }
+        double f1Sum = 0;
+        for (int c = 0; c < k; c++) {
+            int predicted = 0;
+            int actual = 0;
+            for (int j = 0; j < k; j++) {
+                predicted += cm[j][c];
+                actual += cm[c][j];
+            }
+            double precision = predicted == 0 ? 0 : (double) cm[c][c] / predicted;
+            double recall = actual == 0 ? 0 : (double) cm[c][c] / actual;
+            f1Sum += precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+        }
+        summary.put("accuracy", (double) correct / labels.length);
+        summary.put("macro_f1", f1Sum / k);
+        summary.put("confusion_matrix", cm);
+    }
+}

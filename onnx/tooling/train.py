@@ -1,0 +1,163 @@
+"""Training loops shared by every rung of the ladder: length-grouped batches, AdamW with linear
+warm-up and decay, optional distillation from teacher logits, progress lines with rate and ETA."""
+import math
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pick_device():
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def collate(token_ids, indices, pad_id=0, device="cpu"):
+    """Pad to the longest sequence of this batch (dynamic padding)."""
+    longest = max(len(token_ids[i]) for i in indices)
+    ids = torch.full((len(indices), longest), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(indices), longest), dtype=torch.long)
+    for row, i in enumerate(indices):
+        seq = token_ids[i]
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    return ids.to(device), mask.to(device)
+
+
+def length_grouped_batches(lengths, batch_size, rng, chunk_batches=50):
+    """Shuffle, cut into chunks of ~chunk_batches batches, sort each chunk by length, batch it,
+    then shuffle the batch order. Random batches carry about twice the padding."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * chunk_batches
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = sorted(order[start : start + chunk], key=lambda i: lengths[i])
+        batches.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+class Progress:
+    """One line every `every` steps: step, loss, steps/s, ETA."""
+
+    def __init__(self, total, label, every=50, log=print):
+        self.total, self.label, self.every, self.log = total, label, every, log
+        self.start = time.time()
+        self.losses = []
+
+    def step(self, n, loss):
+        self.losses.append(loss)
+        if n % self.every == 0 or n == self.total:
+            elapsed = time.time() - self.start
+            rate = n / elapsed
+            eta = (self.total - n) / rate if rate > 0 else float("inf")
+            self.log(f"[{self.label}] step {n}/{self.total} loss {np.mean(self.losses[-self.every:]):.4f} "
+                     f"{rate:.2f} steps/s elapsed {elapsed:.0f}s eta {eta:.0f}s", flush=True)
+
+
+@torch.no_grad()
+def predict(model, token_ids, batch_size=64, device="cpu"):
+    """Logits for every sequence, batched by length so little padding is computed."""
+    model.eval()
+    order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
+    out = np.zeros((len(token_ids), 0), dtype=np.float32)
+    chunks = []
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        ids, mask = collate(token_ids, idx, device=device)
+        chunks.append((idx, model(ids, mask).float().cpu().numpy()))
+    out = np.zeros((len(token_ids), chunks[0][1].shape[1]), dtype=np.float32)
+    for idx, logits in chunks:
+        out[idx] = logits
+    return out
+
+
+def classification_metrics(logits, labels, num_labels=4):
+    pred = np.asarray(logits).argmax(1)
+    labels = np.asarray(labels)
+    cm = np.zeros((num_labels, num_labels), dtype=int)
+    for t, p in zip(labels, pred):
+        cm[t, p] += 1
+    f1s = []
+    for c in range(num_labels):
+        tp = cm[c, c]
+        precision = tp / cm[:, c].sum() if cm[:, c].sum() else 0.0
+        recall = tp / cm[c, :].sum() if cm[c, :].sum() else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return {"accuracy": float((pred == labels).mean()), "macro_f1": float(np.mean(f1s)), "confusion_matrix": cm.tolist()}
+
+
+def linear_warmup_decay(optimizer, total_steps, warmup_fraction):
+    warmup = max(1, int(total_steps * warmup_fraction))
+
+    def factor(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
+        seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
+        val_ids=None, val_labels=None, max_steps=None, log=print, optimizer="adamw"):
+    """Train in place. With teacher_logits, the loss is alpha*T^2*KL(teacher||student at T) + (1-alpha)*CE.
+
+    Returns the history: per-epoch validation metrics (when val_ids is given) and seconds.
+    """
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    lengths = [len(s) for s in train_ids]
+    steps_per_epoch = math.ceil(len(train_ids) / batch_size)
+    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (no_decay if p.ndim < 2 or "norm" in name else decay).append(p)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=lr) if optimizer == "adamw" else torch.optim.Adam(groups, lr=lr)
+    sched = linear_warmup_decay(opt, total, warmup_fraction)
+    labels_t = torch.tensor(train_labels)
+    teacher_t = None if teacher_logits is None else torch.tensor(teacher_logits, dtype=torch.float32)
+    progress = Progress(total, label, log=log)
+    history = {"epochs": [], "steps": total}
+    started = time.time()
+    step = 0
+    for epoch in range(epochs):
+        model.train()
+        for batch in length_grouped_batches(lengths, batch_size, rng):
+            if step >= total:
+                break
+            ids, mask = collate(train_ids, batch, device=device)
+            logits = model(ids, mask)
+            y = labels_t[batch].to(device)
+            loss = F.cross_entropy(logits, y)
+            if teacher_t is not None:
+                t = teacher_t[batch].to(device)
+                kl = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(t / temperature, -1),
+                              reduction="batchmean") * temperature ** 2
+                loss = distill_alpha * kl + (1 - distill_alpha) * loss
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            progress.step(step, loss.item())
+        entry = {"epoch": epoch + 1, "seconds": time.time() - started}
+        if val_ids is not None:
+            m = classification_metrics(predict(model, val_ids, device=device), val_labels)
+            entry.update(accuracy=m["accuracy"], macro_f1=m["macro_f1"])
+            log(f"[{label}] epoch {epoch + 1}: val accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}", flush=True)
+        history["epochs"].append(entry)
+    history["train_seconds"] = time.time() - started
+    return history
