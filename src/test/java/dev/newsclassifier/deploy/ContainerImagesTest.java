@@ -146,8 +146,9 @@ class ContainerImagesTest {
         assertThat(ApplicationConfigKeys.unknownVariables(iterable(environment.fieldNames()))).isEmpty();
         assertThat(environment.path("NEWS_REGISTRY_URL").asText()).isEqualTo("http://registry:8081");
         assertThat(environment.path("KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("kafka:9092");
-        assertThat(DeploymentFiles.duration(classifier.path("stop_grace_period").asText()))
-                .isGreaterThan(DeploymentFiles.duration(environment.path("QUARKUS_SHUTDOWN_TIMEOUT").asText()));
+        assertThat(DeploymentFiles.duration(classifier.path("stop_grace_period").asText())
+                .minus(DeploymentFiles.duration(environment.path("QUARKUS_SHUTDOWN_TIMEOUT").asText())))
+                .isGreaterThanOrEqualTo(DeploymentFiles.KAFKA_STREAMS_CLOSE_ALLOWANCE);
 
         String createTopics = DeploymentFiles.yaml(DeploymentFiles.COMPOSE).at("/services/topics/command/0").asText();
         Matcher created = Pattern.compile("create (\\S+) (\\d+)").matcher(createTopics);

@@ -25,6 +25,11 @@ final class DeploymentFiles {
     static final Path COMPOSE = DOCKER.resolve("compose.yaml");
     static final Path K8S_README = K8S.resolve("README.md");
     static final int HTTP_PORT = 8080;
+    /**
+     * Time to keep after Quarkus's HTTP drain (quarkus.shutdown.timeout) for KafkaStreams.close(), which Quarkus
+     * calls without a limit: committing the open transaction and leaving the group takes seconds, more under load.
+     */
+    static final Duration KAFKA_STREAMS_CLOSE_ALLOWANCE = Duration.ofSeconds(30);
 
     private static final YAMLMapper YAML = new YAMLMapper();
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Renders a kustomization with a real kustomize: the standalone {@code kustomize} binary, or {@code kubectl
- * kustomize} (kubectl 1.21 or later embeds kustomize v4+, which the components of k8s/ need).
+ * kustomize} (kubectl 1.27 or later embeds kustomize v5, which k8s/ is written for).
  */
 final class Kustomize {
 
