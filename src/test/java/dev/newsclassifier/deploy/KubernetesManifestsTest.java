@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -264,6 +267,32 @@ class KubernetesManifestsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void shouldScrapeMetricsServiceFromOptionalServiceMonitor() throws IOException {
+        // The component is added to an overlay by hand; render it the way k8s/README.md describes, from a
+        // kustomization under target/ (kustomize refuses absolute paths to other kustomizations).
+        Path kustomization = Path.of("target", "kustomize", "cpu-servicemonitor");
+        Files.createDirectories(kustomization);
+        Files.writeString(kustomization.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                namespace: news-classifier
+                resources:
+                  - ../../../k8s/overlays/cpu
+                components:
+                  - ../../../k8s/components/servicemonitor
+                """);
+        List<JsonNode> resources = DeploymentFiles.yamlDocuments(kustomize.orElseThrow().render(kustomization));
+        JsonNode monitor = resources.stream().filter(resource -> resource.path("kind").asText().equals("ServiceMonitor"))
+                .findFirst().orElseThrow();
+        JsonNode service = named("cpu", "Service", CLASSIFIER);
+        assertThat(monitor.at("/metadata/namespace").asText()).isEqualTo(CLASSIFIER);
+        monitor.at("/spec/selector/matchLabels").fields().forEachRemaining(label ->
+                assertThat(service.at("/metadata/labels").path(label.getKey()).asText()).isEqualTo(label.getValue().asText()));
+        assertThat(monitor.at("/spec/endpoints/0/port").asText()).isEqualTo(service.at("/spec/ports/0/name").asText());
+        assertThat(monitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
     }
 
     private static List<JsonNode> rendered(String overlay) {
