@@ -14,7 +14,7 @@ class TextRuleTest(unittest.TestCase):
         with open(CASES, encoding="utf-8") as f:
             contract = json.load(f)
         self.assertEqual(contract["rule"], text_rule.RULE_ID)
-        self.assertEqual(len(contract["cases"]), 12)
+        self.assertGreaterEqual(len(contract["cases"]), 12)
         for case in contract["cases"]:
             with self.subTest(title=case["title"]):
                 self.assertEqual(text_rule.model_text(case["title"], case["description"]), case["text"])

@@ -135,7 +135,7 @@ class NewsClassifierTopologyTest {
         assertThat(output.key()).isEqualTo("c1");
         assertThat(output.timestamp()).isEqualTo(START.minusMillis(250).toEpochMilli());
         assertThat(header(output.headers(), "replay.run-id")).isEqualTo("run-7");
-        assertThat(classifier.batches.get(0)).containsExactly("Sports: 'Cup' final Extra time win");
+        assertThat(classifier.batches.get(0)).containsExactly("Sports:'Cup' final Extra time win");
         assertThat(result.getId()).isEqualTo("c1");
         assertThat(result.getTitle()).isEqualTo(input.getTitle());
         assertThat(result.getDescription()).isEqualTo(input.getDescription());
