@@ -44,7 +44,7 @@ public final class ReportWriter {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<title>").append(Svg.escape(title)).append("</title><style>")
-                .append("body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1100px}")
+                .append("body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1160px}")
                 .append("h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}")
                 .append(".cards{display:flex;flex-wrap:wrap;gap:12px}")
                 .append(".card{border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:150px}")
@@ -52,6 +52,7 @@ public final class ReportWriter {
                 .append("table{border-collapse:collapse;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}")
                 .append("td.num,th.num{text-align:right}.meta td:first-child{color:#666}")
                 .append(".charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.note{color:#a33}")
+                .append("figure{margin:0}figcaption{font-size:12px;color:#666;margin-top:4px}")
                 .append("</style></head><body>\n");
         html.append("<h1>").append(Svg.escape(title)).append("</h1>\n<table class=\"meta\">");
         meta(html, "source", report.source());

@@ -117,7 +117,9 @@ final class Svg {
             svg.append(String.format(Locale.ROOT,
                     "<line class=\"percentile-marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e15759\" "
                             + "stroke-dasharray=\"4 3\"/>", x, top, x, top + plot));
-            text(svg, x + 3, top + 12 + 14 * k, "start", marks[k] + " " + values[k] + " ms", "marker");
+            boolean nearRightEdge = x > left + plotWidth * 0.7;
+            text(svg, nearRightEdge ? x - 3 : x + 3, top + 12 + 14 * k, nearRightEdge ? "end" : "start",
+                    marks[k] + " " + values[k] + " ms", "marker");
         }
         text(svg, left, top + plot + 18, "middle", from + " ms", "tick");
         text(svg, left + plotWidth, top + plot + 18, "middle", to + " ms", "tick");
