@@ -44,6 +44,10 @@ final class KafkaOptions {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, fast ? 10 : 0);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "news-classifier-tools");
+        // Fail within seconds, not a minute, when the cluster is unreachable.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         props.putAll(kafkaProperties);
         return props;
     }
@@ -55,6 +59,7 @@ final class KafkaOptions {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "news-classifier-tools");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         props.putAll(kafkaProperties);
         return props;
     }

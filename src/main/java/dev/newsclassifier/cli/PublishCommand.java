@@ -98,6 +98,7 @@ final class PublishCommand implements Callable<Integer> {
     Instant publishedAt;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PublishCommand.class);
 
     @Override
     public Integer call() throws Exception {
@@ -115,14 +116,20 @@ final class PublishCommand implements Callable<Integer> {
             err.println("Nothing to publish.");
             return 2;
         }
-        SchemaRegistryClient registry = kafka.registry();
         List<Future<RecordMetadata>> sent = new ArrayList<>(articles.size());
-        try (KafkaProducer<String, NewsArticle> producer = new KafkaProducer<>(kafka.producerProps(articles.size() > 1),
-                new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {
-            for (NewsArticle article : articles) {
-                sent.add(producer.send(new ProducerRecord<>(topic, article.getId(), article)));
+        try {
+            SchemaRegistryClient registry = kafka.registry();
+            try (KafkaProducer<String, NewsArticle> producer = new KafkaProducer<>(kafka.producerProps(articles.size() > 1),
+                    new StringSerializer(), new ConfluentAvroSerializer<>(registry))) {
+                for (NewsArticle article : articles) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, article.getId(), article)));
+                }
+                producer.flush();
             }
-            producer.flush();
+        } catch (RuntimeException e) {
+            err.printf("publish failed after %d article(s): %s%n", sent.size(), e.getMessage());
+            LOG.debug("publish failed", e);
+            return 1;
         }
         TextTable table = new TextTable("ID", "TOPIC", "PARTITION>", "OFFSET>").maxWidth(0, 40);
         int failed = 0;
@@ -132,9 +139,11 @@ final class PublishCommand implements Callable<Integer> {
                 table.row(articles.get(i).getId(), metadata.topic(), metadata.partition(), metadata.offset());
             } catch (ExecutionException e) {
                 failed++;
-                table.row(articles.get(i).getId(), topic, "-", "failed: " + e.getCause().getMessage());
+                table.row(articles.get(i).getId(), topic, "-", "-");
+                err.printf("%s: not published: %s%n", articles.get(i).getId(), e.getCause().getMessage());
             }
         }
+        err.flush();
         table.print(out, "");
         out.printf("Published %d of %d article(s) to %s.%n", articles.size() - failed, articles.size(), topic);
         out.flush();

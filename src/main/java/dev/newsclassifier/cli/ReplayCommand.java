@@ -77,7 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Publish at most N articles in all (0: the whole file, or forever with --loop)")
     long limit;
 
-    @Option(names = "--loop", description = "Start over at the end of the file; ids get the pass number (-p2, -p3, ...)")
+    @Option(names = "--loop", description = "Start over at the end of the file; ids get the pass number (-p1, -p2, ...)")
     boolean loop;
 
     @Option(names = "--skip-malformed", description = "Report malformed records and go on (default: stop at the first)")

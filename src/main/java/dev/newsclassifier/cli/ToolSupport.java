@@ -57,7 +57,7 @@ final class ToolSupport {
 
     /** Every partition of {@code topic}; fails with a clear message when the topic does not exist. */
     static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, java.time.Duration.ofSeconds(30));
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, java.time.Duration.ofSeconds(15));
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic " + topic + " does not exist");
         }
