@@ -108,6 +108,11 @@ final class EvaluateCommand implements Callable<Integer> {
             comparison = Comparison.of(primary.topic(), primary.predictions(), candidate.topic(), candidate.predictions(),
                     labels);
         }
+        var times = primary.predictions().stream().mapToLong(p -> p.classifiedAtMillis()).summaryStatistics();
+        if (times.getCount() > 1 && times.getMax() - times.getMin() < 1000) {
+            notes.add(String.format("All results were classified within %d ms (one or two batches): the throughput figure "
+                    + "says little; replay more articles, or at a --rate, to measure it.", times.getMax() - times.getMin()));
+        }
         Report report = Evaluation.report("evaluate", runId, primaryTopic, models, labels, primary.predictions(), -1,
                 true, comparison, notes);
         ReportPrinter.print(report, out);

@@ -156,7 +156,8 @@ final class PublishCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("Cannot read " + input.file);
             }
             List<NewsArticle> articles = new ArrayList<>();
-            for (LabeledArticle a : new DatasetReader(ToolSupport.AG_NEWS_LABELS, false).readAll(input.file)) {
+            for (LabeledArticle a : new DatasetReader(ToolSupport.labels(ToolSupport.defaultModelDir()), false)
+                    .readAll(input.file)) {
                 articles.add(NewsArticle.newBuilder().setId(a.id()).setTitle(a.title()).setDescription(a.description())
                         .setSource(a.source()).setLanguage(language).build());
             }
