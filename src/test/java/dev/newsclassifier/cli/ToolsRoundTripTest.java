@@ -50,6 +50,7 @@ import picocli.CommandLine;
 @QuarkusTestResource(LocalKafkaStackResource.class)
 class ToolsRoundTripTest {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ToolsRoundTripTest.class);
     private static final int ARTICLES = 40;
     private static final String RUN_ID = "roundtrip-" + UUID.randomUUID().toString().substring(0, 8);
     private static Path workDir;
@@ -135,7 +136,7 @@ class ToolsRoundTripTest {
         assertThat(evaluated.out()).contains("Run " + RUN_ID)
                 .containsPattern("accuracy +\\d\\.\\d{4} \\(\\d+ of 40\\)")
                 .containsPattern("end-to-end latency   p50 \\d+ ms, p95 \\d+ ms, p99 \\d+ ms");
-        System.out.printf("round trip: accuracy through Kafka %.4f, classify %.4f, latency p50 %d ms p99 %d ms%n",
+        LOG.infof("Round trip: accuracy through Kafka %.4f, classify %.4f, latency p50 %d ms p99 %d ms",
                 stream.at("/metrics/accuracy").asDouble(), direct.at("/metrics/accuracy").asDouble(),
                 stream.at("/latency/p50").asLong(), stream.at("/latency/p99").asLong());
     }
