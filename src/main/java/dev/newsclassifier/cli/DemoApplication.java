@@ -65,6 +65,9 @@ public class DemoApplication implements QuarkusApplication {
     @ConfigProperty(name = DemoCommand.TIMEOUT_PROPERTY, defaultValue = "180")
     int timeoutSeconds;
 
+    @ConfigProperty(name = DemoCommand.KEEP_RUNNING_PROPERTY, defaultValue = "false")
+    boolean keepRunning;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -84,7 +87,29 @@ public class DemoApplication implements QuarkusApplication {
         long finishedAt = System.currentTimeMillis();
         DemoReport report = new DemoReport(articles, results, publishedAt, finishedAt);
         report.print(out);
+        if (keepRunning) {
+            printKeepRunning();
+            io.quarkus.runtime.Quarkus.waitForExit();
+            return 0;
+        }
         return results.size() == articles.size() ? 0 : 1;
+    }
+
+    /** Where the tools find the stack that stays up, with commands to paste into another terminal. */
+    private void printKeepRunning() {
+        String connect = "--bootstrap-servers " + bootstrapServers + " --registry-url " + config.registry().url();
+        out.println();
+        out.println("The broker, the schema registry and the service keep running; press Ctrl-C to stop them.");
+        out.println("  bootstrap servers  " + bootstrapServers);
+        out.println("  schema registry    " + config.registry().url());
+        out.println("  topics             " + config.topics().raw() + " -> " + config.topics().labeled()
+                + " (dead letters: " + config.topics().deadLetter() + ")");
+        out.println("Try, from another terminal:");
+        out.println("  ./news-classifier consume " + connect);
+        out.println("  ./news-classifier publish " + connect + " --title \"Champions win the cup final\"");
+        out.println("  ./news-classifier replay " + connect + " --file data.csv --rate 20 --run-id try-1");
+        out.println("  ./news-classifier evaluate " + connect + " --run-id try-1");
+        out.flush();
     }
 
     private List<LabeledArticle> readArticles() throws IOException {

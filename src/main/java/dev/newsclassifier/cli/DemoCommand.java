@@ -24,12 +24,14 @@ import picocli.CommandLine.Option;
                 "Examples:",
                 "  ./news-classifier demo",
                 "  ./news-classifier demo --input my-articles.jsonl",
-                "  ./news-classifier demo --input ag_news_test.csv --limit 500"})
+                "  ./news-classifier demo --input ag_news_test.csv --limit 500",
+                "  ./news-classifier demo --keep-running    (then publish, consume, replay, evaluate from another terminal)"})
 final class DemoCommand implements Callable<Integer> {
 
     static final String INPUT_PROPERTY = "news.demo.input";
     static final String LIMIT_PROPERTY = "news.demo.limit";
     static final String TIMEOUT_PROPERTY = "news.demo.timeout-seconds";
+    static final String KEEP_RUNNING_PROPERTY = "news.demo.keep-running";
 
     @Option(names = "--input", paramLabel = "FILE",
             description = "AG News CSV (either layout) or JSON Lines file; default: 40 built-in sample articles")
@@ -42,6 +44,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
             description = "Give up waiting for results after this long (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
+
+    @Option(names = "--keep-running",
+            description = "After the sample, keep the broker, registry and service running until Ctrl-C, "
+                    + "for the other tools (publish, consume, replay, evaluate) to use from another terminal")
+    boolean keepRunning;
 
     @Override
     public Integer call() throws IOException {
@@ -68,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.setProperty(LIMIT_PROPERTY, Integer.toString(limit));
             System.setProperty(TIMEOUT_PROPERTY, Integer.toString(timeoutSeconds));
+            System.setProperty(KEEP_RUNNING_PROPERTY, Boolean.toString(keepRunning));
             int[] exitCode = {0};
             Quarkus.run(DemoApplication.class, (code, failure) -> {
                 if (failure != null) {

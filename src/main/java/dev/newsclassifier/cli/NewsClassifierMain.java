@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 @QuarkusMain
 @Command(name = "news-classifier", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Classifies news articles from Kafka into topics with a fine-tuned BERT model.",
-        subcommands = {ServeCommand.class, DemoCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, BenchmarkCommand.class, PublishCommand.class,
+                ConsumeCommand.class, ReplayCommand.class, EvaluateCommand.class, ClassifyCommand.class,
+                CommandLine.HelpCommand.class})
 public class NewsClassifierMain implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,113 @@
+package dev.newsclassifier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code classify}: a labeled file through the shipped model, no Kafka. */
+class ClassifyCommandTest {
+
+    private static final Path MODEL = Path.of("onnx", "models", "default");
+
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine line = new CommandLine(new NewsClassifierMain());
+        line.setOut(new PrintWriter(out));
+        line.setErr(new PrintWriter(err));
+        return new Result(line.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldWritePredictionsCsvAndAReportWhoseAccuracyMatchesThem() throws IOException {
+        Path input = ToolTestData.agNewsCsv(dir.resolve("sample.csv"), 20, 0);
+        Path output = dir.resolve("out/predictions.csv");
+        Path reports = dir.resolve("report");
+
+        Result result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
+                MODEL.toString(), "--batch-size", "7", "--report-dir", reports.toString());
+
+        assertThat(result.exit()).as("exit; stderr:%n%s", result.err()).isZero();
+        List<String> rows = Files.readAllLines(output);
+        assertThat(rows.get(0)).isEqualTo(
+                "id,true_label,predicted_label,confidence,truncated,score_World,score_Sports,score_Business,score_Sci/Tech");
+        assertThat(rows).hasSize(21);
+        assertThat(rows.get(1)).startsWith("sample-1,World,");
+        long correct = rows.stream().skip(1).map(r -> r.split(",")).filter(f -> f[1].equals(f[2])).count();
+
+        JsonNode report = new ObjectMapper().readTree(reports.resolve("report.json").toFile());
+        assertThat(report.get("kind").asText()).isEqualTo("classify");
+        assertThat(report.get("articles").asInt()).isEqualTo(20);
+        assertThat(report.at("/metrics/correct").asLong()).isEqualTo(correct);
+        assertThat(report.at("/metrics/accuracy").asDouble()).isEqualTo(correct / 20.0);
+        assertThat(report.at("/metrics/accuracy").asDouble()).as("the sample is easy").isGreaterThanOrEqualTo(0.8);
+        assertThat(report.get("latency").isNull()).isTrue();
+        assertThat(report.at("/throughput/articles_per_second").asDouble()).isPositive();
+        assertThat(reports.resolve("report.html")).exists();
+        assertThat(result.out()).contains("Classifying 20 articles of").contains("accuracy             ")
+                .contains("TRUE \\ PREDICTED").contains("Predictions: " + output);
+    }
+
+    @Test
+    void shouldWritePredictionsAsJsonLinesByExtension() throws IOException {
+        Path input = ToolTestData.agNewsCsv(dir.resolve("sample.csv"), 4, 0);
+        Path output = dir.resolve("predictions.jsonl");
+
+        Result result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
+                MODEL.toString(), "--report-dir", dir.resolve("r").toString());
+
+        assertThat(result.exit()).as("exit; stderr:%n%s", result.err()).isZero();
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines).hasSize(4);
+        JsonNode first = new ObjectMapper().readTree(lines.get(0));
+        assertThat(first.get("id").asText()).isEqualTo("sample-1");
+        assertThat(first.get("true_label").asText()).isEqualTo("World");
+        assertThat(first.get("scores")).hasSize(4);
+        double sum = 0;
+        for (JsonNode score : first.get("scores")) {
+            sum += score.asDouble();
+        }
+        assertThat(sum).isBetween(0.999, 1.001);
+    }
+
+    @Test
+    void shouldStopAtAMalformedRowNamingItUnlessToldToSkip() throws IOException {
+        Path input = ToolTestData.agNewsCsv(dir.resolve("broken.csv"), 6, 3);
+
+        Result stopped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
+                "--report-dir", dir.resolve("r1").toString());
+        Result skipped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
+                "--skip-malformed", "--report-dir", dir.resolve("r2").toString());
+
+        assertThat(stopped.exit()).isEqualTo(2);
+        assertThat(stopped.err()).contains("broken.csv:4: label 'Sports' is not a number")
+                .contains("--skip-malformed");
+        assertThat(skipped.exit()).isZero();
+        assertThat(skipped.err()).contains("skipped: ").contains("broken.csv:4:");
+        assertThat(skipped.out()).contains("Classifying 6 articles");
+    }
+
+    @Test
+    void shouldRefuseAnOutputFileOfUnknownFormat() {
+        Result result = execute("classify", "--input", "whatever.csv", "--output", "predictions.xlsx");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("--output must end in .csv, .jsonl, .json or .ndjson");
+    }
+}
