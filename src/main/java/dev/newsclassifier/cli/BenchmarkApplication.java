@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
-import dev.newsclassifier.dataset.DatasetReader;
 import dev.newsclassifier.dataset.LabeledArticle;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.inference.TextRule;
@@ -15,11 +14,8 @@ import dev.newsclassifier.service.NewsConfig;
 import io.quarkus.runtime.QuarkusApplication;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,8 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The benchmark's three phases, run inside the service once it is up; see {@link BenchmarkCommand}. */
 public class BenchmarkApplication implements QuarkusApplication {
-
-    private static final String SAMPLE = "demo/articles.jsonl";
 
     @Inject
     NewsConfig config;
@@ -140,17 +134,7 @@ public class BenchmarkApplication implements QuarkusApplication {
     }
 
     private List<LabeledArticle> articles() throws IOException {
-        Path file;
-        if (input.isPresent()) {
-            file = Path.of(input.get());
-        } else {
-            file = Files.createTempFile("benchmark-articles-", ".jsonl");
-            file.toFile().deleteOnExit();
-            try (InputStream sample = getClass().getClassLoader().getResourceAsStream(SAMPLE)) {
-                Files.copy(sample, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        List<LabeledArticle> read = new DatasetReader(classifier.model().labels(), true).readAll(file);
+        List<LabeledArticle> read = SampleArticles.read(input, classifier.model().labels(), true);
         List<LabeledArticle> articles = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             articles.add(read.get(i % read.size()));

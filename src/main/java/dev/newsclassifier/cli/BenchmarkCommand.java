@@ -1,11 +1,9 @@
 package dev.newsclassifier.cli;
 
-import dev.newsclassifier.local.LocalKafkaStack;
-import dev.newsclassifier.local.LocalTopics;
-import io.quarkus.runtime.Quarkus;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,38 +45,16 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path stateDir = Files.createTempDirectory("news-classifier-benchmark-");
-        System.out.println("Starting an embedded Kafka broker and schema registry on 127.0.0.1 ...");
-        try (LocalKafkaStack stack = LocalKafkaStack.start()) {
-            System.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
-            System.setProperty("news.registry.url", stack.registryUrl());
-            System.setProperty("news.topics.raw", LocalTopics.RAW);
-            System.setProperty("news.topics.labeled", LocalTopics.LABELED);
-            System.setProperty("news.topics.dead-letter", LocalTopics.DEAD_LETTER);
-            System.setProperty("kafka-streams.state.dir", stateDir.toString());
-            System.setProperty("quarkus.log.level", "WARN");
-            System.setProperty("quarkus.http.port", "0");
-            if (input != null) {
-                System.setProperty(PREFIX + "input", input.toAbsolutePath().toString());
-            }
-            System.setProperty(PREFIX + "count", Integer.toString(count));
-            System.setProperty(PREFIX + "paced-seconds", Integer.toString(pacedSeconds));
-            System.setProperty(PREFIX + "paced-fraction", Double.toString(pacedFraction));
-            if (json != null) {
-                System.setProperty(PREFIX + "json", json.toAbsolutePath().toString());
-            }
-            int[] exitCode = {0};
-            Quarkus.run(BenchmarkApplication.class, (code, failure) -> {
-                if (failure != null) {
-                    System.err.println("The benchmark failed: " + failure.getMessage());
-                }
-                exitCode[0] = failure == null ? code : 1;
-            });
-            return exitCode[0];
-        } finally {
-            try (var paths = Files.walk(stateDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+        Map<String, String> settings = new HashMap<>();
+        if (input != null) {
+            settings.put(PREFIX + "input", input.toAbsolutePath().toString());
         }
+        settings.put(PREFIX + "count", Integer.toString(count));
+        settings.put(PREFIX + "paced-seconds", Integer.toString(pacedSeconds));
+        settings.put(PREFIX + "paced-fraction", Double.toString(pacedFraction));
+        if (json != null) {
+            settings.put(PREFIX + "json", json.toAbsolutePath().toString());
+        }
+        return EmbeddedRun.run("benchmark", BenchmarkApplication.class, settings);
     }
 }

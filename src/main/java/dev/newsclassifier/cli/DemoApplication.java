@@ -2,7 +2,6 @@ package dev.newsclassifier.cli;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
-import dev.newsclassifier.dataset.DatasetReader;
 import dev.newsclassifier.dataset.LabeledArticle;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
@@ -12,11 +11,7 @@ import dev.newsclassifier.service.NewsConfig;
 import io.quarkus.runtime.QuarkusApplication;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,8 +33,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The demo's driver, run once the service is up: publish, collect the labeled results, summarize. */
 public class DemoApplication implements QuarkusApplication {
-
-    private static final String SAMPLE = "demo/articles.jsonl";
 
     @Inject
     NewsConfig config;
@@ -113,17 +106,7 @@ public class DemoApplication implements QuarkusApplication {
     }
 
     private List<LabeledArticle> readArticles() throws IOException {
-        Path file;
-        if (input.isPresent()) {
-            file = Path.of(input.get());
-        } else {
-            file = Files.createTempFile("demo-articles-", ".jsonl");
-            file.toFile().deleteOnExit();
-            try (InputStream sample = DemoApplication.class.getClassLoader().getResourceAsStream(SAMPLE)) {
-                Files.copy(sample, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        List<LabeledArticle> articles = new DatasetReader(classifier.model().labels(), false).readAll(file);
+        List<LabeledArticle> articles = SampleArticles.read(input, classifier.model().labels(), false);
         return limit > 0 && articles.size() > limit ? articles.subList(0, limit) : articles;
     }
 

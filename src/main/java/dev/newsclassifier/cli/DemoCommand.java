@@ -1,15 +1,11 @@
 package dev.newsclassifier.cli;
 
-import dev.newsclassifier.local.LocalKafkaStack;
-import dev.newsclassifier.local.LocalTopics;
-import io.quarkus.runtime.Quarkus;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,44 +52,13 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("Cannot read input file " + input);
             return 2;
         }
-        Path stateDir = Files.createTempDirectory("news-classifier-demo-");
-        System.out.println("Starting an embedded Kafka broker and schema registry on 127.0.0.1 ...");
-        try (LocalKafkaStack stack = LocalKafkaStack.start()) {
-            System.out.printf("  Kafka %s, schema registry %s%n", stack.bootstrapServers(), stack.registryUrl());
-            System.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
-            System.setProperty("news.registry.url", stack.registryUrl());
-            System.setProperty("news.topics.raw", LocalTopics.RAW);
-            System.setProperty("news.topics.labeled", LocalTopics.LABELED);
-            System.setProperty("news.topics.dead-letter", LocalTopics.DEAD_LETTER);
-            System.setProperty("kafka-streams.state.dir", stateDir.toString());
-            // The demo owns the terminal: the service's own logs drop to warnings, and its HTTP
-            // port is picked at random so a service already running here is not disturbed.
-            System.setProperty("quarkus.log.level", "WARN");
-            System.setProperty("quarkus.http.port", "0");
-            if (input != null) {
-                System.setProperty(INPUT_PROPERTY, input.toAbsolutePath().toString());
-            }
-            System.setProperty(LIMIT_PROPERTY, Integer.toString(limit));
-            System.setProperty(TIMEOUT_PROPERTY, Integer.toString(timeoutSeconds));
-            System.setProperty(KEEP_RUNNING_PROPERTY, Boolean.toString(keepRunning));
-            int[] exitCode = {0};
-            Quarkus.run(DemoApplication.class, (code, failure) -> {
-                if (failure != null) {
-                    System.err.println("The service failed: " + failure.getMessage());
-                }
-                exitCode[0] = failure == null ? code : 1;
-            });
-            return exitCode[0];
-        } finally {
-            deleteTree(stateDir);
+        Map<String, String> settings = new HashMap<>();
+        if (input != null) {
+            settings.put(INPUT_PROPERTY, input.toAbsolutePath().toString());
         }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        settings.put(LIMIT_PROPERTY, Integer.toString(limit));
+        settings.put(TIMEOUT_PROPERTY, Integer.toString(timeoutSeconds));
+        settings.put(KEEP_RUNNING_PROPERTY, Boolean.toString(keepRunning));
+        return EmbeddedRun.run("demo", DemoApplication.class, settings);
     }
 }

@@ -1,0 +1,66 @@
+package dev.newsclassifier.cli;
+
+import dev.newsclassifier.local.LocalKafkaStack;
+import dev.newsclassifier.local.LocalTopics;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Runs the service against an embedded broker and schema registry on loopback, with a
+ * {@link QuarkusApplication} driving it once it is up: what {@code demo} and {@code benchmark}
+ * share. Everything it starts is stopped when the application returns.
+ */
+final class EmbeddedRun {
+
+    private EmbeddedRun() {
+    }
+
+    /**
+     * @param settings extra configuration for the run, as system properties
+     * @return the application's exit code, 1 if the service failed
+     */
+    static int run(String name, Class<? extends QuarkusApplication> application, Map<String, String> settings)
+            throws IOException {
+        Path stateDir = Files.createTempDirectory("news-classifier-" + name + "-");
+        System.out.println("Starting an embedded Kafka broker and schema registry on 127.0.0.1 ...");
+        try (LocalKafkaStack stack = LocalKafkaStack.start()) {
+            System.out.printf("  Kafka %s, schema registry %s%n", stack.bootstrapServers(), stack.registryUrl());
+            System.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
+            System.setProperty("news.registry.url", stack.registryUrl());
+            System.setProperty("news.topics.raw", LocalTopics.RAW);
+            System.setProperty("news.topics.labeled", LocalTopics.LABELED);
+            System.setProperty("news.topics.dead-letter", LocalTopics.DEAD_LETTER);
+            System.setProperty("kafka-streams.state.dir", stateDir.toString());
+            // The command owns the terminal: the service's own logs drop to warnings, and its HTTP
+            // port is picked at random so a service already running here is not disturbed.
+            System.setProperty("quarkus.log.level", "WARN");
+            System.setProperty("quarkus.http.port", "0");
+            settings.forEach(System::setProperty);
+            int[] exitCode = {0};
+            Quarkus.run(application, (code, failure) -> {
+                if (failure != null) {
+                    System.err.println("The service failed: " + failure.getMessage());
+                }
+                exitCode[0] = failure == null ? code : 1;
+            });
+            return exitCode[0];
+        } finally {
+            deleteTree(stateDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
