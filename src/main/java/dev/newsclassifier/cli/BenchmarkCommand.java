@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                 "  ./news-classifier benchmark --json target/benchmark.json"})
 final class BenchmarkCommand implements Callable<Integer> {
 
-    static final String PREFIX = "news.benchmark.";
+    static final String PREFIX = "cli.benchmark.";
 
     @Option(names = "--input", paramLabel = "FILE",
             description = "AG News CSV (either layout, .gz allowed) or JSON Lines; default: the built-in sample, cycled")

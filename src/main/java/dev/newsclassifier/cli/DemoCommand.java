@@ -24,10 +24,10 @@ import picocli.CommandLine.Option;
                 "  ./news-classifier demo --keep-running    (then publish, consume, replay, evaluate from another terminal)"})
 final class DemoCommand implements Callable<Integer> {
 
-    static final String INPUT_PROPERTY = "news.demo.input";
-    static final String LIMIT_PROPERTY = "news.demo.limit";
-    static final String TIMEOUT_PROPERTY = "news.demo.timeout-seconds";
-    static final String KEEP_RUNNING_PROPERTY = "news.demo.keep-running";
+    static final String INPUT_PROPERTY = "cli.demo.input";
+    static final String LIMIT_PROPERTY = "cli.demo.limit";
+    static final String TIMEOUT_PROPERTY = "cli.demo.timeout-seconds";
+    static final String KEEP_RUNNING_PROPERTY = "cli.demo.keep-running";
 
     @Option(names = "--input", paramLabel = "FILE",
             description = "AG News CSV (either layout) or JSON Lines file; default: 40 built-in sample articles")

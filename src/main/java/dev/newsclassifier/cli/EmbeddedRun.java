@@ -46,7 +46,7 @@ final class EmbeddedRun {
             int[] exitCode = {0};
             Quarkus.run(application, (code, failure) -> {
                 if (failure != null) {
-                    System.err.println("The service failed: " + failure.getMessage());
+                    System.err.println("The service failed: " + causes(failure));
                 }
                 exitCode[0] = failure == null ? code : 1;
             });
@@ -54,6 +54,15 @@ final class EmbeddedRun {
         } finally {
             deleteTree(stateDir);
         }
+    }
+
+    /** The chain of causes in one line: the innermost usually says what to fix (e.g. a model path). */
+    static String causes(Throwable failure) {
+        StringBuilder line = new StringBuilder(String.valueOf(failure.getMessage()));
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            line.append("\n  caused by: ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        }
+        return line.toString();
     }
 
     private static void deleteTree(Path dir) {
