@@ -9,8 +9,11 @@ package dev.newsclassifier.inference;
  * @param intraOpThreads threads one inference call may use; 0 lets ONNX Runtime decide
  * @param chunkSize most texts per session run; a batch is cut into chunks of texts of similar
  *     length, so each chunk is padded only to its own longest text
+ * @param allowSpinning let ONNX Runtime's intra-op threads spin-wait between operators: lower
+ *     latency on dedicated cores, but on shared cores the spinning takes CPU from the Kafka threads
  */
-public record InferenceOptions(Device device, int cudaDeviceId, boolean fallbackToCpu, int intraOpThreads, int chunkSize) {
+public record InferenceOptions(Device device, int cudaDeviceId, boolean fallbackToCpu, int intraOpThreads, int chunkSize,
+        boolean allowSpinning) {
 
     public enum Device { CPU, CUDA }
 
@@ -24,6 +27,6 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
     }
 
     public static InferenceOptions cpu(int intraOpThreads) {
-        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32);
+        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32, true);
     }
 }

@@ -86,6 +86,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
                 sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+                sessionOptions.addConfigEntry("session.intra_op.allow_spinning", options.allowSpinning() ? "1" : "0");
                 device = selectDevice(sessionOptions, options);
                 session = environment.createSession(modelFile.toString(), sessionOptions);
             } catch (OrtException e) {

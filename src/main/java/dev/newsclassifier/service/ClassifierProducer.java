@@ -18,7 +18,8 @@ public class ClassifierProducer {
     OnnxClassifier classifier(NewsConfig config) {
         NewsConfig.Inference inference = config.inference();
         return OnnxClassifier.load(Path.of(config.model().dir()), new InferenceOptions(inference.device(),
-                inference.cudaDeviceId(), inference.fallbackToCpu(), inference.intraOpThreads(), inference.chunkSize()));
+                inference.cudaDeviceId(), inference.fallbackToCpu(), inference.intraOpThreads(), inference.chunkSize(),
+                inference.allowSpinning()));
     }
 
     void close(@Disposes OnnxClassifier classifier) {

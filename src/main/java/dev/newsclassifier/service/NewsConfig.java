@@ -69,6 +69,9 @@ public interface NewsConfig {
 
         @WithDefault("16")
         int chunkSize();
+
+        @WithDefault("true")
+        boolean allowSpinning();
     }
 
     interface Registry {

@@ -31,7 +31,7 @@ class OnnxClassifierTest {
 
     @BeforeAll
     static void load() {
-        classifier = OnnxClassifier.load(DefaultModel.DIR, new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4));
+        classifier = OnnxClassifier.load(DefaultModel.DIR, new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4, true));
     }
 
     @AfterAll
