@@ -472,7 +472,8 @@ def stage_card(ctx):
             train_time = f"{train_time} + {load_run(ctx, rung)['quantize_seconds']:.0f} s quantization"
         title = RUNG_TITLES[rung] + (" **(default)**" if r is default else "")
         rows.append(f"| {title} | {100 * r['validation_accuracy']:.2f}% | {100 * r['validation_macro_f1']:.2f}% | "
-                    f"{r['size_mb']:.1f} | {r['articles_per_second']:.0f} | {train_time} |")
+                    f"{r['size_mb']:.1f} | {r['articles_per_second']:.0f} | "
+                    f"{r['articles_per_cpu_second_times_threads']:.0f} | {train_time} |")
     missing = [RUNG_TITLES[r] for r in RUNG_TITLES if r not in rungs]
     notes = []
     if missing:
@@ -523,12 +524,13 @@ def stage_card(ctx):
         "default_accuracy": f"{100 * default['validation_accuracy']:.2f}%",
         "default_f1": f"{100 * default['validation_macro_f1']:.2f}%",
         "default_speed": f"{default['articles_per_second']:.0f}",
+        "default_speed_cpu": f"{default['articles_per_cpu_second_times_threads']:.0f}",
         "default_size": f"{default['size_mb']:.1f}",
         "default_base": f"{shipped['base_model']['name']} ({shipped['base_model']['license']}), "
                         f"from `{shipped['base_model']['package']}`",
         "default_precision": shipped["precision"],
         "default_cm": markdown_matrix(default["confusion_matrix"]),
-        "validation_rows": str(len(ctx.prepared()["validation_indices"])),
+        "validation_rows": f"{len(ctx.prepared()['validation_indices']):,}",
         "train_rows": f"{len(ctx.prepared()['train_indices']):,}",
         "rows_after_dedup": f"{n:,}", "duplicates": str(stats["duplicates_removed"]),
         "max_length": str(MAX_LENGTH),
