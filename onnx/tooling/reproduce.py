@@ -472,6 +472,8 @@ def stage_card(ctx):
         if rung.startswith("d-"):
             train_time = f"{train_time} + {load_run(ctx, rung)['quantize_seconds']:.0f} s quantization"
         title = RUNG_TITLES[rung] + (" **(default)**" if r is default else "")
+        recipe = r["recipe"]
+        title += f" ({recipe['epochs']} ep, lr {recipe['lr']:.0e})".replace("e-0", "e-")
         rows.append(f"| {title} | {100 * r['validation_accuracy']:.2f}% | {100 * r['validation_macro_f1']:.2f}% | "
                     f"{r['size_mb']:.1f} | {r['articles_per_second']:.0f} | "
                     f"{r['articles_per_cpu_second_times_threads']:.0f} | {train_time} |")
@@ -493,12 +495,23 @@ def stage_card(ctx):
                 int8.append(f"- {RUNG_TITLES[rung]}: accuracy {100 * r['validation_accuracy']:.2f}% vs "
                             f"{100 * src['validation_accuracy']:.2f}% fp32 "
                             f"({100 * (r['validation_accuracy'] - src['validation_accuracy']):+.2f} points), "
-                            f"{r['articles_per_second']:.0f} vs {src['articles_per_second']:.0f} articles/s "
-                            f"({r['articles_per_second'] / src['articles_per_second']:.2f}x), "
+                            f"{r['articles_per_second']:.0f} vs {src['articles_per_second']:.0f} articles/s wall clock "
+                            f"({r['articles_per_second'] / src['articles_per_second']:.2f}x, dominated by the other "
+                            f"jobs on the VM), {r['articles_per_cpu_second_times_threads']:.0f} vs "
+                            f"{src['articles_per_cpu_second_times_threads']:.0f} articles per CPU-second × 2 "
+                            f"({r['articles_per_cpu_second_times_threads'] / src['articles_per_cpu_second_times_threads']:.2f}x), "
                             f"{r['size_mb']:.1f} MB vs {src['size_mb']:.1f} MB.")
     fp32 = rungs.get(load_run(ctx, default["rung"]).get("source", "")) if default["rung"].startswith("d-") else None
-    variants = [f"- **`onnx/models/default/` ({shipped['precision']})**: the service's model on CPU; it is the one "
-                f"that meets the {MIN_ARTICLES_PER_SECOND} articles/s floor on 2 cores."]
+    if default["articles_per_second"] >= MIN_ARTICLES_PER_SECOND:
+        speed_note = f"it met the {MIN_ARTICLES_PER_SECOND} articles/s floor in this bench."
+    else:
+        speed_note = (f"the int8 variant was shipped because no variant met the floor and int8 is the one meant "
+                      f"for CPU serving. In this run's bench on the shared VM it "
+                      f"did **not** reach the {MIN_ARTICLES_PER_SECOND} articles/s floor "
+                      f"({default['articles_per_second']:.0f} wall clock, "
+                      f"{default['articles_per_cpu_second_times_threads']:.0f} per CPU-second × 2): "
+                      "the floor is not demonstrated here and must be checked on the service's hardware.")
+    variants = [f"- **`onnx/models/default/` ({shipped['precision']})**: the service's model on CPU; " + speed_note]
     if fp32:
         variants.append(f"- fp32 source ({fp32['rung']}, {fp32['size_mb']:.0f} MB, "
                         f"{100 * fp32['validation_accuracy']:.2f}%): for a GPU or a CPU with spare cores, where "
@@ -507,7 +520,7 @@ def stage_card(ctx):
     times = json.load(open(ctx.path("stage_seconds.json"))) if os.path.exists(ctx.path("stage_seconds.json")) else {}
     stage_rows = ["| stage | wall-clock | device | finished |", "| --- | --- | --- | --- |"]
     stage_rows += [f"| {k} | {v['seconds'] / 60:.1f} min | {v['device']} | {v['finished']} |"
-                   for k, v in times.items() if not v["quick"]]
+                   for k, v in sorted(times.items(), key=lambda kv: ALL_STAGES.index(kv[0])) if not v["quick"]]
     commands = "\n".join([
         "- Training and torch validation figures: `/usr/bin/python3 onnx/tooling/reproduce.py --stages "
         "fetch,prepare,scratch,frozen,finetune-minilm` (plus `finetune-bge,teacher,distill` where run); "
@@ -542,6 +555,12 @@ def stage_card(ctx):
         "int8_summary": "\n".join(int8) or "No int8 rung in this run.",
         "variants": "\n".join(variants), "stage_times": "\n".join(stage_rows), "commands": commands,
         "all_stages": ",".join(ALL_STAGES),
+        "fp32_accuracy": f"{100 * fp32['validation_accuracy']:.2f}%" if fp32 else "n/a",
+        "epoch_minutes": "; ".join(
+            f"{k}: {r['train_seconds'] / 60 / r['recipe']['epochs']:.0f} min per epoch"
+            for k, r in rungs.items() if k.startswith("c-")),
+        "minilm_epoch1": (f"{100 * load_run(ctx, 'c-finetune-minilm')['history']['epochs'][0]['accuracy']:.2f}% (torch)"
+                          if load_run(ctx, "c-finetune-minilm") else "n/a"),
     }
     with open(os.path.join(ctx.root, "onnx", "tooling", "model_card_template.md")) as f:
         card = string.Template(f.read()).substitute(values)
