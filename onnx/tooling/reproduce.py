@@ -481,8 +481,10 @@ def stage_card(ctx):
     notes = []
     if missing:
         notes.append("Not run for this card (CPU time budget of the run that produced it): " + "; ".join(missing)
-                     + ". The tooling has the stages (`finetune-bge`, `teacher`, `distill`); run them with "
-                       "`--stages finetune-bge,teacher,distill,export,quantize,bench,ship,card`.")
+                     + ". The tooling has the stages; run them with `--stages "
+                     + ",".join(st for st in ("finetune-bge", "teacher", "distill")
+                                if st == "teacher" or st.split("-")[0] in " ".join(r for r in RUNG_TITLES if r not in rungs))
+                     + ",export,quantize,bench,ship,card`.")
     notes.append("Load average of the VM during each rung's bench is in `onnx/build/ladder.json` "
                  "(`load_average_before`/`after`): other builds shared the 2 cores, so articles/s are lower "
                  "bounds. Mean padded length per text in the bench: "
@@ -555,6 +557,8 @@ def stage_card(ctx):
         "int8_summary": "\n".join(int8) or "No int8 rung in this run.",
         "variants": "\n".join(variants), "stage_times": "\n".join(stage_rows), "commands": commands,
         "all_stages": ",".join(ALL_STAGES),
+        "bench_load": "{:.1f}-{:.1f}".format(min(r["load_average_before"] for r in rungs.values()),
+                                             max(r["load_average_after"] for r in rungs.values())),
         "fp32_accuracy": f"{100 * fp32['validation_accuracy']:.2f}%" if fp32 else "n/a",
         "epoch_minutes": "; ".join(
             f"{k}: {r['train_seconds'] / 60 / r['recipe']['epochs']:.0f} min per epoch"
