@@ -453,6 +453,14 @@ RUNG_TITLES = {
 }
 
 
+# The training stages behind each rung (int8 rungs come from export + quantize of their source).
+RUNG_STAGES = {
+    "a-scratch": "scratch", "b-frozen-minilm": "frozen", "c-finetune-minilm": "finetune-minilm",
+    "c-finetune-bge": "finetune-bge", "c-distill-minilm": "finetune-bge,teacher,distill",
+    "d-int8-finetune-minilm": "finetune-minilm", "d-int8-distill-minilm": "finetune-bge,teacher,distill",
+}
+
+
 def markdown_matrix(cm):
     head = "| true \\ predicted | " + " | ".join(data.LABELS) + " |\n| --- |" + " --- |" * len(data.LABELS)
     rows = ["| " + data.LABELS[i] + " | " + " | ".join(str(v) for v in row) + " |" for i, row in enumerate(cm)]
@@ -482,8 +490,7 @@ def stage_card(ctx):
     if missing:
         notes.append("Not run for this card (CPU time budget of the run that produced it): " + "; ".join(missing)
                      + ". The tooling has the stages; run them with `--stages "
-                     + ",".join(st for st in ("finetune-bge", "teacher", "distill")
-                                if st == "teacher" or st.split("-")[0] in " ".join(r for r in RUNG_TITLES if r not in rungs))
+                     + ",".join(dict.fromkeys(RUNG_STAGES[r] for r in RUNG_TITLES if r not in rungs))
                      + ",export,quantize,bench,ship,card`.")
     notes.append("Load average of the VM during each rung's bench is in `onnx/build/ladder.json` "
                  "(`load_average_before`/`after`): other builds shared the 2 cores, so articles/s are lower "
