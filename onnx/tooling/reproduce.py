@@ -294,7 +294,9 @@ def write_model_dir(ctx, rung, run, precision, metrics, model_name):
         metrics={"validation_accuracy": metrics["accuracy"], "validation_macro_f1": metrics["macro_f1"],
                  "confusion_matrix": metrics["confusion_matrix"], "labels_order": "rows true, columns predicted",
                  "measured_with": metrics.get("measured_with", "torch")},
-        training={"recipe": run["rung"], "epochs": recipe.get("epochs"), "lr": recipe.get("lr"),
+        training={"recipe": RUNG_TITLES[run["rung"]] + ("; AdamW, linear warm-up 10% then linear decay, "
+                                                          "length-grouped batches" if run["base"] else ""),
+                  "rung": run["rung"], "epochs": recipe.get("epochs"), "lr": recipe.get("lr"),
                   "batch_size": recipe.get("batch_size", 32), "seed": SEED,
                   "train_seconds": round(run["history"]["train_seconds"]), "details": recipe},
         extra={"token_type_ids": "not an input: always 0, folded into the model"})
@@ -472,7 +474,7 @@ def stage_card(ctx):
     rungs = {r["rung"]: r for r in ladder["rungs"]}
     with open(os.path.join(ctx.shipped_dir(), "config.json")) as f:
         shipped = json.load(f)
-    default = rungs[shipped["training"]["recipe"]]
+    default = rungs[shipped["training"]["rung"]]
     stats = ctx.prepared()["stats"]
     rows = []
     for rung, r in rungs.items():
