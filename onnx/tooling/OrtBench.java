@@ -143,6 +143,9 @@ public class OrtBench {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
+            // No busy-waiting between ops: on a shared machine spinning threads burn the cores other
+            // jobs need, and they would inflate the CPU time that the bench reports.
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(model.toString(), so)) {
                 List<float[]> logits = new ArrayList<>();

@@ -51,7 +51,6 @@ class WordPieceTokenizer:
         self.unk_id = self.vocab[model["unk_token"]]
         self.cls_id = self.vocab["[CLS]"]
         self.sep_id = self.vocab["[SEP]"]
-        self.pad_id = self.vocab["[PAD]"]
         # News text repeats words a lot; WordPiece of a word never changes, so memoise it.
         self._word_cache = {}
 

@@ -69,7 +69,6 @@ def predict(model, token_ids, batch_size=64, device="cpu"):
     """Logits for every sequence, batched by length so little padding is computed."""
     model.eval()
     order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
-    out = np.zeros((len(token_ids), 0), dtype=np.float32)
     chunks = []
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
@@ -109,7 +108,7 @@ def linear_warmup_decay(optimizer, total_steps, warmup_fraction):
 
 def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
         seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
-        val_ids=None, val_labels=None, max_steps=None, log=print, optimizer="adamw"):
+        val_ids=None, val_labels=None, max_steps=None, log=print):
     """Train in place. With teacher_logits, the loss is alpha*T^2*KL(teacher||student at T) + (1-alpha)*CE.
 
     Returns the history: per-epoch validation metrics (when val_ids is given) and seconds.
@@ -124,7 +123,7 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
         if p.requires_grad:
             (no_decay if p.ndim < 2 or "norm" in name else decay).append(p)
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    opt = torch.optim.AdamW(groups, lr=lr) if optimizer == "adamw" else torch.optim.Adam(groups, lr=lr)
+    opt = torch.optim.AdamW(groups, lr=lr)
     sched = linear_warmup_decay(opt, total, warmup_fraction)
     labels_t = torch.tensor(train_labels)
     teacher_t = None if teacher_logits is None else torch.tensor(teacher_logits, dtype=torch.float32)
