@@ -120,7 +120,8 @@ final class ConsumeCommand implements Callable<Integer> {
                     out.println(json ? jsonLine(record) : TextTable.fixed(new String[] {article.getId(), article.getLabel(),
                             String.format(Locale.ROOT, "%.3f", article.getConfidence()), title(article)}, WIDTHS, RIGHT));
                     out.flush();
-                    if (max > 0 && ++printed >= max) {
+                    printed++;
+                    if (max > 0 && printed >= max) {
                         break;
                     }
                 }

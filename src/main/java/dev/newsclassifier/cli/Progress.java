@@ -17,7 +17,7 @@ final class Progress {
     private final String what;
     private final long total;
     private final boolean terminal;
-    private final long started = System.nanoTime();
+    private long started = System.nanoTime();
     private long lastPrinted;
     private long done;
 
@@ -32,6 +32,12 @@ final class Progress {
 
     static boolean isTerminal() {
         return System.console() != null;
+    }
+
+    /** Starts the clock again, e.g. once a connection is set up, so the rate counts only the work. */
+    void restart() {
+        started = System.nanoTime();
+        lastPrinted = started;
     }
 
     void advance(long by) {

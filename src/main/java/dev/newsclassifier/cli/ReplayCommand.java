@@ -149,6 +149,7 @@ final class ReplayCommand implements Callable<Integer> {
         try (KafkaProducer<String, NewsArticle> producer = new KafkaProducer<>(kafka.producerProps(rate <= 0),
                 new StringSerializer(), new ConfluentAvroSerializer<>(kafka.registry()))) {
             long started = System.nanoTime();
+            progress.restart();
             byte[] runBytes = run.getBytes(StandardCharsets.UTF_8);
             int pass = 1;
             outer:

@@ -185,7 +185,14 @@ class ToolsRoundTripTest {
         assertThat(first.get("topic").asText()).isEqualTo(config.topics().labeled());
         assertThat(first.get("headers").isObject()).isTrue();
         assertThat(first.get("classified_at").asText()).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
+        Result untilIdle = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning",
+                "--label", "World", "--idle-exit", "3").toArray(String[]::new));
+        assertThat(untilIdle.exit()).isZero();
+        long worldRows = untilIdle.out().lines().skip(1).count();
+        assertThat(worldRows).isGreaterThanOrEqualTo(10);
+        assertThat(untilIdle.err()).contains(worldRows + " record(s) printed.");
         assertThat(sports.exit()).isZero();
+        assertThat(sports.err()).contains("3 record(s) printed.");
         List<String> rows = sports.out().lines().toList();
         assertThat(rows.get(0)).matches("ID +LABEL +CONF +TITLE");
         assertThat(rows).hasSize(4);
