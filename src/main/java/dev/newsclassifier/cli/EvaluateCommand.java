@@ -104,7 +104,9 @@ final class EvaluateCommand implements Callable<Integer> {
         Comparison comparison = null;
         if (candidate != null) {
             complete &= note(notes, candidate, expected);
-            candidate.models().stream().filter(m -> !models.contains(m)).forEach(models::add);
+            // Which model wrote which topic, since the report's header names both.
+            models.replaceAll(model -> model + " (" + primary.topic() + ")");
+            candidate.models().forEach(model -> models.add(model + " (" + candidate.topic() + ")"));
             comparison = Comparison.of(primary.topic(), primary.predictions(), candidate.topic(), candidate.predictions(),
                     labels);
         }
