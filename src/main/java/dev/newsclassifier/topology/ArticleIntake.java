@@ -2,7 +2,6 @@ package dev.newsclassifier.topology;
 
 import dev.newsclassifier.avro.NewsArticle;
 import dev.newsclassifier.inference.TextRule;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -40,7 +39,7 @@ final class ArticleIntake {
     record Rejected(String reason, String detail) implements Outcome {
     }
 
-    Outcome admit(String topic, Headers headers, byte[] key, byte[] value) {
+    Outcome admit(String topic, Headers headers, byte[] value) {
         if (value == null) {
             return new Rejected(DeadLetters.NULL_VALUE, "record has no value (a tombstone); there is no article to classify");
         }
@@ -66,8 +65,8 @@ final class ArticleIntake {
             int end = Character.isHighSurrogate(text.charAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars;
             text = text.substring(0, end);
         }
-        String outputKey = key == null ? article.getId() : new String(key, StandardCharsets.UTF_8);
-        return new Accepted(outputKey.equals(article.getId()) ? outputKey : article.getId(), article, text, truncated);
+        // The output is keyed by article id, whatever key (or none) the input record carried.
+        return new Accepted(article.getId(), article, text, truncated);
     }
 
 }

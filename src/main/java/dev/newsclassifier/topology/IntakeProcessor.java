@@ -32,7 +32,7 @@ final class IntakeProcessor implements Processor<byte[], byte[], byte[], IntakeR
     public void process(Record<byte[], byte[]> record) {
         metrics.articleReceived();
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        ArticleIntake.Outcome outcome = intake.admit(source.topic(), record.headers(), record.key(), record.value());
+        ArticleIntake.Outcome outcome = intake.admit(source.topic(), record.headers(), record.value());
         if (outcome instanceof ArticleIntake.Accepted accepted) {
             context.forward(record.withValue(new IntakeResult(accepted, null)));
             return;
