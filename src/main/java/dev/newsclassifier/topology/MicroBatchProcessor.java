@@ -68,6 +68,7 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
                 oldestBufferedAt = Math.min(oldestBufferedAt, entry.value.getBufferedAt());
             }
         }
+        metrics.bufferedChanged(buffered);
         // Checking at a quarter of max-delay bounds how far past its deadline a batch can wait.
         Duration tick = Duration.ofMillis(Math.max(1, maxDelayMs / 4));
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
@@ -87,6 +88,7 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
                 .setHeaders(copyHeaders(record.headers()))
                 .build());
         buffered++;
+        metrics.bufferedChanged(1);
         oldestBufferedAt = Math.min(oldestBufferedAt, now);
         if (buffered >= maxSize) {
             flush();
@@ -106,7 +108,13 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
         }
         List<String> texts = batch.stream().map(entry -> entry.value.getText()).toList();
         long started = System.nanoTime();
-        List<Classification> results = classifier.classify(texts);
+        List<Classification> results;
+        metrics.inferenceStarted();
+        try {
+            results = classifier.classify(texts);
+        } finally {
+            metrics.inferenceFinished();
+        }
         metrics.batchClassified(batch.size(), System.nanoTime() - started);
         long classifiedAt = context.currentSystemTimeMs();
         ModelConfig model = classifier.model();
@@ -119,8 +127,16 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
         for (KeyValue<Long, BufferedArticle> entry : batch) {
             buffer.delete(entry.key);
         }
+        metrics.bufferedChanged(-buffered);
         buffered = 0;
         oldestBufferedAt = Long.MAX_VALUE;
+    }
+
+    /** The task moves away or shuts down; its buffer stays in the changelog for whoever restores it. */
+    @Override
+    public void close() {
+        metrics.bufferedChanged(-buffered);
+        buffered = 0;
     }
 
     private static ClassifiedArticle label(BufferedArticle buffered, Classification result, ModelConfig model,

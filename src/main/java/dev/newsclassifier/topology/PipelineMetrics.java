@@ -2,14 +2,18 @@ package dev.newsclassifier.topology;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline's meters, published by the service at {@code /q/metrics}: articles in, out and
  * dead-lettered (by reason), batch sizes, inference time per batch, and end-to-end latency from
- * the article's record timestamp to its classification.
+ * the article's record timestamp to its classification. Two gauges show what a crash would
+ * interrupt right now: articles waiting in batch buffers and batches inside the model; the
+ * fault suite kills the service when they are non-zero.
  */
 public final class PipelineMetrics {
 
@@ -20,6 +24,8 @@ public final class PipelineMetrics {
     private final DistributionSummary batchSize;
     private final Timer inference;
     private final Timer endToEnd;
+    private final AtomicInteger buffered = new AtomicInteger();
+    private final AtomicInteger inferring = new AtomicInteger();
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,6 +44,22 @@ public final class PipelineMetrics {
                 .description("From the input record's timestamp to the article's classification")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        Gauge.builder("news.batch.buffered", buffered, AtomicInteger::get)
+                .description("Articles waiting in this instance's batch buffers").register(registry);
+        Gauge.builder("news.inference.active", inferring, AtomicInteger::get)
+                .description("Batches being classified right now").register(registry);
+    }
+
+    void bufferedChanged(int delta) {
+        buffered.addAndGet(delta);
+    }
+
+    void inferenceStarted() {
+        inferring.incrementAndGet();
+    }
+
+    void inferenceFinished() {
+        inferring.decrementAndGet();
     }
 
     void articleReceived() {

@@ -38,9 +38,11 @@ class MicroBatchProcessorTest {
         context.addStateStore(store);
     }
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     private MicroBatchProcessor processor(int maxSize) {
         MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, classifier,
-                new PipelineMetrics(new SimpleMeterRegistry()), maxSize, MAX_DELAY);
+                new PipelineMetrics(meters), maxSize, MAX_DELAY);
         processor.init(context);
         return processor;
     }
@@ -71,6 +73,23 @@ class MicroBatchProcessorTest {
 
         processor.process(accepted("r3"));
         assertThat(store.get(9L).getKey()).as("new articles continue after the restored sequence").isEqualTo("r3");
+    }
+
+    @Test
+    void shouldGaugeBufferedArticlesUntilTheirBatchIsClassifiedOrTheTaskCloses() {
+        store.put(1L, buffered("r1", NOW - 20));
+        MicroBatchProcessor processor = processor(3);
+        processor.process(accepted("a1"));
+        assertThat(meters.get("news.batch.buffered").gauge().value()).as("restored plus new").isEqualTo(2.0);
+
+        processor.process(accepted("a2"));
+        assertThat(meters.get("news.batch.buffered").gauge().value()).as("flushed at max-size").isZero();
+        assertThat(meters.get("news.inference.active").gauge().value()).isZero();
+
+        processor.process(accepted("a3"));
+        processor.close();
+        assertThat(meters.get("news.batch.buffered").gauge().value())
+                .as("a closed task's buffer belongs to whoever restores it").isZero();
     }
 
     @Test
