@@ -80,7 +80,7 @@ public final class ConfluentAvroSerdeConfig {
         return (Class<T>) type;
     }
 
-    static String subject(String topic, boolean isKey) {
+    public static String subject(String topic, boolean isKey) {
         return topic + (isKey ? "-key" : "-value");
     }
 }

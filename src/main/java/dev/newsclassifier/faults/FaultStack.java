@@ -1,0 +1,127 @@
+package dev.newsclassifier.faults;
+
+import dev.newsclassifier.local.EmbeddedKafkaBroker;
+import dev.newsclassifier.local.LocalKafkaStack;
+import dev.newsclassifier.local.LocalSchemaRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The broker and registry the service processes talk to, in this JVM, with the controls a fault
+ * run needs: stop and start either of them on the same address, create a run's own topics, and
+ * look at a consumer group's members and lag.
+ */
+public final class FaultStack implements AutoCloseable {
+
+    /** Lets a dead-lettered record up to the service's default max-record-bytes (2 MiB) through. */
+    private static final String MAX_MESSAGE_BYTES = Integer.toString(4 * 1024 * 1024);
+
+    private final LocalKafkaStack stack;
+    private final Admin admin;
+
+    private FaultStack(LocalKafkaStack stack) {
+        this.stack = stack;
+        this.admin = Admin.create(stack.broker().adminConfig());
+    }
+
+    /** A broker with no service topics yet, and a registry on a port that stays the same across restarts. */
+    public static FaultStack start() {
+        return new FaultStack(LocalKafkaStack.builder().onlyTopics(List.of())
+                .registryPort(ServiceProcess.freePort()).start());
+    }
+
+    public String bootstrapServers() {
+        return stack.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return "http://127.0.0.1:" + stack.registry().port();
+    }
+
+    public EmbeddedKafkaBroker broker() {
+        return stack.broker();
+    }
+
+    public LocalSchemaRegistry registry() {
+        return stack.registry();
+    }
+
+    /** The raw, labeled and dead-letter topics of one run, named after it. */
+    public RunTopics createTopics(String run, int rawPartitions) {
+        RunTopics topics = new RunTopics(run + ".raw", run + ".labeled", run + ".dead-letter");
+        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES);
+        stack.broker().createTopics(List.of(
+                new NewTopic(topics.raw(), rawPartitions, (short) 1).configs(large),
+                new NewTopic(topics.labeled(), rawPartitions, (short) 1).configs(large),
+                new NewTopic(topics.deadLetter(), 1, (short) 1).configs(large)));
+        return topics;
+    }
+
+    /** The input partitions each member of the group holds, by client id, sorted. */
+    public Map<String, List<Integer>> assignments(String groupId, String topic) {
+        ConsumerGroupDescription group = await(admin.describeConsumerGroups(List.of(groupId)).all()).get(groupId);
+        Map<String, List<Integer>> byClient = new TreeMap<>();
+        for (MemberDescription member : group.members()) {
+            List<Integer> partitions = member.assignment().topicPartitions().stream()
+                    .filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).sorted().toList();
+            byClient.put(member.clientId(), partitions);
+        }
+        return byClient;
+    }
+
+    /** Records of the topic not yet committed by the group, summed over partitions. */
+    public long lag(String groupId, String topic) {
+        Map<TopicPartition, OffsetAndMetadata> committed = await(
+                admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata());
+        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+        await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = await(admin.listOffsets(latest).all());
+        long lag = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
+    @Override
+    public void close() {
+        try {
+            admin.close();
+        } finally {
+            stack.close();
+        }
+    }
+
+    private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the broker did not answer within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** A run's topics. */
+    public record RunTopics(String raw, String labeled, String deadLetter) {
+    }
+}

@@ -1,0 +1,155 @@
+package dev.newsclassifier.faults;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code kill -9} of service instances while articles stream through, each at a chosen moment:
+ * while a batch waits in the buffer, while the model runs, or at random. Each killed instance is
+ * restarted at once with the same state directory, as a pod restarts with its volume. Whatever
+ * was in flight must come out exactly once.
+ */
+public final class KillScenario implements FaultScenario {
+
+    /** When to pull the plug, judged from the instance's own gauges. */
+    public enum Moment {
+        BUFFERED("while a batch is buffered"),
+        INFERRING("while inference is running"),
+        RANDOM("at a random moment");
+
+        private final String words;
+
+        Moment(String words) {
+            this.words = words;
+        }
+    }
+
+    /** Kill instance {@code instance} (0-based) at {@code moment}. */
+    public record Kill(int instance, Moment moment) {
+    }
+
+    private static final Duration MOMENT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String name;
+    private final int instances;
+    private final List<Kill> kills;
+
+    private KillScenario(String name, int instances, List<Kill> kills) {
+        this.name = name;
+        this.instances = instances;
+        this.kills = List.copyOf(kills);
+    }
+
+    /** One instance, killed while a batch is buffered, while inference runs, and at random. */
+    public static KillScenario singleInstance() {
+        return new KillScenario("kill-9", 1, List.of(new Kill(0, Moment.BUFFERED), new Kill(0, Moment.INFERRING),
+                new Kill(0, Moment.RANDOM)));
+    }
+
+    /** Two instances sharing the partitions; one is killed, then the other, then the first again. */
+    public static KillScenario twoInstances() {
+        return new KillScenario("kill-9-two-instances", 2, List.of(new Kill(0, Moment.INFERRING),
+                new Kill(1, Moment.BUFFERED), new Kill(0, Moment.RANDOM)));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return "kill -9 " + (instances == 1 ? "the instance" : "one of " + instances + " instances") + " "
+                + kills.size() + " times mid-stream (buffered batch, running inference, random), restart each";
+    }
+
+    @Override
+    public ScenarioResult run(FaultRun run) {
+        List<String> details = FaultRun.details();
+        FaultStack.RunTopics topics = run.stack().createTopics(name, 3);
+        Map<String, String> settings = run.serviceSettings(name, topics);
+        // A longer max-delay keeps batches in the buffer long enough to be caught there.
+        settings.put("news.batch.max-delay", "500ms");
+        List<ServiceProcess> processes = new ArrayList<>();
+        boolean momentsObserved = true;
+        try (ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), name, run.texts(), run.articles());
+                DeliveryCheck check = new DeliveryCheck(run.stack(), topics)) {
+            load.registerSchema();
+            for (int i = 0; i < instances; i++) {
+                processes.add(run.instance(name + "-" + (i + 1), settings).start());
+            }
+            for (ServiceProcess process : processes) {
+                process.awaitReady(FaultRun.READY_TIMEOUT);
+            }
+            run.say(details, "%d instance(s) ready; publishing %d articles at %.0f/s", instances, run.articles(),
+                    run.rate());
+            long started = System.nanoTime();
+            load.startPaced(run.rate());
+            for (int k = 0; k < kills.size(); k++) {
+                Kill kill = kills.get(k);
+                int due = run.articles() * (k + 1) / (kills.size() + 1);
+                while (load.published() < due) {
+                    ServiceProcess.sleep(100);
+                }
+                ServiceProcess victim = processes.get(kill.instance());
+                Optional<String> caught = awaitMoment(victim, kill.moment(), run);
+                momentsObserved &= caught.isPresent();
+                victim.kill();
+                run.say(details, "%5.1f s  kill -9 %s %s (%s); %d published, %d labeled so far", seconds(started),
+                        victim.name(), kill.moment().words, caught.orElse("moment NOT observed, killed anyway"),
+                        load.published(), check.outputs());
+                long restarting = System.nanoTime();
+                victim.start().awaitReady(FaultRun.READY_TIMEOUT);
+                check.poll();
+                run.say(details, "%5.1f s  %s restarted, ready after %.1f s", seconds(started), victim.name(),
+                        seconds(restarting));
+            }
+            load.awaitPublished();
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, drainTimeout(run));
+            run.say(details, "%5.1f s  all published; %d of %d ids labeled", seconds(started),
+                    delivery.inputs() - delivery.lost(), delivery.inputs());
+            return ScenarioResult.of(name, delivery, momentsObserved, details);
+        } finally {
+            processes.forEach(ServiceProcess::stop);
+        }
+    }
+
+    /** Polls the instance's gauges until the moment comes; empty if it did not within a minute. */
+    private static Optional<String> awaitMoment(ServiceProcess process, Moment moment, FaultRun run) {
+        if (moment == Moment.RANDOM) {
+            ServiceProcess.sleep(run.random().nextInt(2000));
+            return Optional.of(process.metrics().map(KillScenario::gauges).orElse("no metrics"));
+        }
+        long deadline = System.nanoTime() + MOMENT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<PrometheusSamples> samples = process.metrics();
+            if (samples.isPresent()) {
+                double buffered = samples.get().sum("news_batch_buffered");
+                double inferring = samples.get().sum("news_inference_active");
+                boolean now = moment == Moment.INFERRING ? inferring > 0 : buffered > 0 && inferring == 0;
+                if (now) {
+                    return Optional.of(gauges(samples.get()));
+                }
+            }
+            ServiceProcess.sleep(10);
+        }
+        return Optional.empty();
+    }
+
+    /** The two gauges that say what a crash interrupts, e.g. {@code buffered 12, inferring 1}. */
+    private static String gauges(PrometheusSamples samples) {
+        return String.format("buffered %.0f, inferring %.0f", samples.sum("news_batch_buffered"),
+                samples.sum("news_inference_active"));
+    }
+
+    static Duration drainTimeout(FaultRun run) {
+        return Duration.ofSeconds(Math.max(180, (long) (2 * run.articles() / run.rate())));
+    }
+
+    static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}
