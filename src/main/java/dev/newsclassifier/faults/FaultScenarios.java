@@ -18,6 +18,9 @@ public final class FaultScenarios {
     static {
         ALL.put("kill-9", minutes -> KillScenario.singleInstance());
         ALL.put("kill-9-two-instances", minutes -> KillScenario.twoInstances());
+        ALL.put("broker-restart", minutes -> new BrokerRestartScenario());
+        ALL.put("registry-down-at-start-up", minutes -> RegistryOutageScenario.atStartUp());
+        ALL.put("registry-outage", minutes -> RegistryOutageScenario.whileRunning());
     }
 
     private FaultScenarios() {

@@ -32,9 +32,11 @@ public final class FaultStack implements AutoCloseable {
 
     private final LocalKafkaStack stack;
     private final Admin admin;
+    private final int registryPort;
 
     private FaultStack(LocalKafkaStack stack) {
         this.stack = stack;
+        this.registryPort = stack.registry().port();
         this.admin = Admin.create(stack.broker().adminConfig());
     }
 
@@ -49,7 +51,7 @@ public final class FaultStack implements AutoCloseable {
     }
 
     public String registryUrl() {
-        return "http://127.0.0.1:" + stack.registry().port();
+        return "http://127.0.0.1:" + registryPort;
     }
 
     public EmbeddedKafkaBroker broker() {
@@ -58,6 +60,20 @@ public final class FaultStack implements AutoCloseable {
 
     public LocalSchemaRegistry registry() {
         return stack.registry();
+    }
+
+    /** Closes the registry's port; schemas stay in the broker for {@link #startRegistry()}. */
+    public void stopRegistry() {
+        stack.registry().close();
+    }
+
+    /** Serves the registry again on the same port. */
+    public void startRegistry() {
+        stack.registry().start();
+    }
+
+    public boolean registryDown() {
+        return !stack.registry().isRunning();
     }
 
     /** The raw, labeled and dead-letter topics of one run, named after it. */

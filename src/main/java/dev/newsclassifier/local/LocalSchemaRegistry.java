@@ -143,6 +143,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
     public synchronized int port() {
         if (server == null) {
             throw new IllegalStateException("local Schema Registry is not running");

@@ -9,8 +9,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready means articles are being classified: the model is loaded and the stream is RUNNING
- * (not merely rebalancing). A model that fails to load stops start-up altogether, so a pod
+ * Ready means articles are being classified: the model is loaded, the schema registry has
+ * answered once, and the stream is RUNNING (not merely rebalancing). A model that fails to load stops start-up altogether, so a pod
  * with a broken model never turns ready.
  */
 @Readiness
@@ -23,12 +23,16 @@ public class ServiceReadinessCheck implements HealthCheck {
     @Inject
     OnnxClassifier classifier;
 
+    @Inject
+    RegistryWarmUp registry;
+
     @Override
     public HealthCheckResponse call() {
         KafkaStreams.State state = streams.state();
         return HealthCheckResponse.named("news classifier")
-                .status(state == KafkaStreams.State.RUNNING)
+                .status(state == KafkaStreams.State.RUNNING && registry.reached())
                 .withData("streams", state.name())
+                .withData("schema registry", registry.reached() ? "reached" : "unreachable")
                 .withData("model", classifier.model().name() + " " + classifier.model().version())
                 .withData("device", classifier.device().name())
                 .build();
