@@ -3,6 +3,7 @@ package dev.newsclassifier.cli;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import java.util.concurrent.Callable;
+import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
 
 /** Runs the service until it is stopped (SIGTERM or Ctrl-C), against the configured Kafka and registry. */
@@ -12,10 +13,18 @@ import picocli.CommandLine.Command;
                 "  KAFKA_BOOTSTRAP_SERVERS=broker:9092 NEWS_REGISTRY_URL=http://registry:8081 ./news-classifier serve"})
 final class ServeCommand implements Callable<Integer> {
 
+    private static final Logger LOG = Logger.getLogger(ServeCommand.class);
+
     @Override
     public Integer call() {
         int[] exitCode = {0};
-        Quarkus.run(Service.class, (code, failure) -> exitCode[0] = failure == null ? code : 1);
+        Quarkus.run(Service.class, (code, failure) -> {
+            if (failure != null) {
+                // Replacing Quarkus's exit handler also replaces its failure log: say what failed, once.
+                LOG.errorf("The service failed to start: %s", EmbeddedRun.causes(failure));
+            }
+            exitCode[0] = failure == null ? code : 1;
+        });
         return exitCode[0];
     }
 

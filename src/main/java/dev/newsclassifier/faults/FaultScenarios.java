@@ -21,6 +21,7 @@ public final class FaultScenarios {
         ALL.put("broker-restart", minutes -> new BrokerRestartScenario());
         ALL.put("registry-down-at-start-up", minutes -> RegistryOutageScenario.atStartUp());
         ALL.put("registry-outage", minutes -> RegistryOutageScenario.whileRunning());
+        ALL.put("model-problems", minutes -> new ModelProblemsScenario());
     }
 
     private FaultScenarios() {
