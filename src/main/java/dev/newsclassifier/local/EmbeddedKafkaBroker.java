@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -51,6 +52,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafkaBroker.class);
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String SASL_LISTENER = "SASL_PLAINTEXT";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Strong references: JUL forgets the level of a logger nobody holds on to. */
     private static final List<java.util.logging.Logger> QUIETED_LOGGERS = new ArrayList<>();
@@ -58,16 +60,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final boolean ownsLogDir;
     private final Map<String, String> extraProperties;
+    private final Map<String, String> saslPlainUsers;
     private final String clusterId = Uuid.randomUuid().toString();
     private int brokerPort = -1;
     private int controllerPort = -1;
+    private int saslPort = -1;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, boolean ownsLogDir, Map<String, String> extraProperties) {
+    private EmbeddedKafkaBroker(Path logDir, boolean ownsLogDir, Map<String, String> extraProperties,
+            Map<String, String> saslPlainUsers) {
         this.logDir = logDir;
         this.ownsLogDir = ownsLogDir;
         this.extraProperties = Map.copyOf(extraProperties);
+        this.saslPlainUsers = Map.copyOf(saslPlainUsers);
     }
 
     /** A broker with its data in a new temporary directory, deleted by {@link #close()}. */
@@ -95,6 +101,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (brokerPort < 0) {
             brokerPort = freePort();
             controllerPort = freePort();
+            if (!saslPlainUsers.isEmpty()) {
+                saslPort = freePort();
+            }
         }
         long started = System.nanoTime();
         try {
@@ -145,6 +154,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("broker has not been started yet, so it has no port");
         }
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /**
+     * {@code 127.0.0.1:port} of the SASL_PLAINTEXT listener (mechanism PLAIN), which exists only when the broker was
+     * built with {@link Builder#saslPlainUsers(Map)}.
+     */
+    public synchronized String saslBootstrapServers() {
+        if (saslPlainUsers.isEmpty()) {
+            throw new IllegalStateException("broker was built without SASL users, so it has no SASL listener");
+        }
+        if (saslPort < 0) {
+            throw new IllegalStateException("broker has not been started yet, so it has no port");
+        }
+        return "127.0.0.1:" + saslPort;
     }
 
     public Path logDir() {
@@ -225,6 +248,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", "PLAINTEXT");
+        if (!saslPlainUsers.isEmpty()) {
+            // A second, authenticated listener for clients; the broker and controller keep talking PLAINTEXT.
+            String sasl = "," + SASL_LISTENER + "://127.0.0.1:" + saslPort;
+            props.put("listeners", props.get("listeners") + sasl);
+            props.put("advertised.listeners", props.get("advertised.listeners") + sasl);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ","
+                    + SASL_LISTENER + ":SASL_PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    plainUsersJaasConfig(saslPlainUsers));
+        }
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         props.put("num.partitions", "1");
         props.put("default.replication.factor", "1");
@@ -252,6 +286,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties properties = new Properties();
         properties.putAll(props);
         return properties;
+    }
+
+    /** PLAIN's server side: one {@code user_NAME="PASSWORD"} option per accepted user. */
+    private static String plainUsersJaasConfig(Map<String, String> users) {
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+                .append('"'));
+        return jaas.append(';').toString();
     }
 
     private void format(KafkaConfig config) {
@@ -345,6 +387,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final class Builder {
         private Path logDir;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, String> saslPlainUsers = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -366,12 +409,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a SASL_PLAINTEXT listener (see {@link EmbeddedKafkaBroker#saslBootstrapServers()}) that accepts these
+         * users and passwords with mechanism PLAIN, to test clients' SASL settings. Without it (the default) the
+         * broker has only its PLAINTEXT listener, which stays open either way.
+         */
+        public Builder saslPlainUsers(Map<String, String> users) {
+            users.forEach((user, password) -> {
+                if ((user + password).matches(".*[\"\\\\\\s].*")) {
+                    throw new IllegalArgumentException("SASL user names and passwords here must not contain quotes,"
+                            + " backslashes or spaces (user " + user + ")");
+                }
+            });
+            saslPlainUsers.putAll(users);
+            return this;
+        }
+
         public EmbeddedKafkaBroker build() {
             try {
                 if (logDir != null) {
-                    return new EmbeddedKafkaBroker(Files.createDirectories(logDir), false, properties);
+                    return new EmbeddedKafkaBroker(Files.createDirectories(logDir), false, properties, saslPlainUsers);
                 }
-                return new EmbeddedKafkaBroker(Files.createTempDirectory("embedded-kafka-"), true, properties);
+                return new EmbeddedKafkaBroker(Files.createTempDirectory("embedded-kafka-"), true, properties,
+                        saslPlainUsers);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not create the broker's log directory", e);
             }

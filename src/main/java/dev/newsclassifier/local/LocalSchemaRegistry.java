@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -37,11 +39,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * The local/test Schema Registry: a small server speaking the part of the Confluent Schema Registry REST API that
- * serializers use, for Avro schemas only. Single node, no auth by default, no deletes, no references; not for
- * production. It exists because no Confluent-API registry can be run where this project is built and tested.
+ * serializers use, for Avro schemas only. Single node, plain HTTP and no auth by default, no deletes, no references;
+ * not for production. It exists because no Confluent-API registry can be run where this project is built and tested.
  *
  * <p>Like Confluent's, it keeps its state in a compacted Kafka topic (default {@value #DEFAULT_TOPIC}, 1 partition)
  * and rebuilds it from there on start, so schema ids survive restarts; a change is answered only after Kafka
@@ -72,6 +76,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private final String topic;
     private final int requestedPort;
     private final String requiredAuthorization;
+    private final SSLContext sslContext;
     private final List<String> unhandledRequests = new CopyOnWriteArrayList<>();
     private HttpServer server;
     private ExecutorService executor;
@@ -84,6 +89,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         this.requestedPort = builder.port;
         this.requiredAuthorization = builder.basicAuth == null ? null : "Basic "
                 + Base64.getEncoder().encodeToString(builder.basicAuth.getBytes(StandardCharsets.UTF_8));
+        this.sslContext = builder.sslContext;
     }
 
     /** A registry keeping its schemas on this broker, which creates the schema topic if missing. */
@@ -99,7 +105,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return new Builder(null, bootstrapServers);
     }
 
-    /** Creates the schema topic if needed, replays it, then serves HTTP on 127.0.0.1. */
+    /** Creates the schema topic if needed, replays it, then serves HTTP (or HTTPS) on 127.0.0.1. */
     public synchronized LocalSchemaRegistry start() {
         if (server != null) {
             return this;
@@ -122,7 +128,14 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return thread;
         });
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 0);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort);
+            if (sslContext == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(sslContext));
+                server = https;
+            }
         } catch (IOException e) {
             store.close();
             executor.shutdownNow();
@@ -135,12 +148,12 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return this;
     }
 
-    /** {@code http://127.0.0.1:port}, the base URL for clients. */
+    /** {@code http://127.0.0.1:port} (or {@code https://}), the base URL for clients. */
     public synchronized String url() {
         if (server == null) {
             throw new IllegalStateException("local Schema Registry is not running");
         }
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (sslContext == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public synchronized boolean isRunning() {
@@ -399,6 +412,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         private String topic = DEFAULT_TOPIC;
         private int port;
         private String basicAuth;
+        private SSLContext sslContext;
 
         private Builder(EmbeddedKafkaBroker broker, String bootstrapServers) {
             this.broker = broker;
@@ -420,6 +434,15 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         /** Demand HTTP basic auth with these {@code user:password} credentials (to test clients); none by default. */
         public Builder requireBasicAuth(String userInfo) {
             this.basicAuth = userInfo;
+            return this;
+        }
+
+        /**
+         * Serve HTTPS with this context's key and certificate (to test clients' TLS settings); plain HTTP by default.
+         * The certificate should name 127.0.0.1 as an IP subject alternative name, since clients check it.
+         */
+        public Builder https(SSLContext context) {
+            this.sslContext = context;
             return this;
         }
 

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 import org.apache.avro.Schema;
 import org.jboss.logging.Logger;
@@ -38,7 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * times with backoff while no URL answers; POSTs are not, so the caller decides. Failures map to
  * {@link SchemaRegistryUnavailableException} (unreachable, timeout, 5xx: retriable), {@link SchemaNotFoundException}
  * (404), {@link IncompatibleSchemaException} (409), {@link InvalidSchemaException} (422) and plain
- * {@link SchemaRegistryException} for anything else (e.g. 401).
+ * {@link SchemaRegistryException} for anything else (e.g. 401, or a TLS handshake that fails).
  */
 public final class SchemaRegistryClient {
 
@@ -206,6 +207,11 @@ public final class SchemaRegistryClient {
         } catch (ConnectException e) {
             throw new SchemaRegistryUnavailableException("Schema Registry " + base + " is unreachable: "
                     + describe(e), -1, -1, e);
+        } catch (SSLException e) {
+            // A certificate the client does not trust does not fix itself: say so instead of retrying.
+            throw new SchemaRegistryException("TLS with Schema Registry " + base + " failed: " + describe(e)
+                    + " (does the trust store, news.registry.truststore.location or"
+                    + " schema.registry.ssl.truststore.location, hold the registry's certificate?)", -1, -1, e);
         } catch (IOException e) {
             throw new SchemaRegistryUnavailableException("Schema Registry " + base + " failed on " + method + " "
                     + path + ": " + describe(e), -1, -1, e);

@@ -1,11 +1,13 @@
 package dev.newsclassifier.serde;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigException;
 
+import dev.newsclassifier.registry.RegistryTls;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 
 /**
@@ -18,6 +20,18 @@ public final class ConfluentAvroSerdeConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     /** {@code user:password} for HTTP basic auth against the registry; optional. */
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    /** Trust store for an https registry whose certificate the JDK does not trust; optional. */
+    public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    /** {@code PKCS12} (default) or {@code JKS}. */
+    public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+    /** Key store with the client's key and certificate, for mutual TLS; optional. */
+    public static final String SSL_KEYSTORE_LOCATION = "schema.registry.ssl.keystore.location";
+    public static final String SSL_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
+    /** {@code PKCS12} (default) or {@code JKS}. */
+    public static final String SSL_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+    /** The password of the key in the key store; this client supports only keys with the store's password. */
+    public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
     /** Registry request timeout in milliseconds; default 10000. */
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
     /** Serializer: register unknown schemas ({@code true}, default) or only look up their id ({@code false}). */
@@ -41,6 +55,13 @@ public final class ConfluentAvroSerdeConfig {
         if (userInfo != null) {
             builder.basicAuth(userInfo.toString());
         }
+        RegistryTls.StoreFile truststore = storeFile(configs, SSL_TRUSTSTORE_LOCATION, SSL_TRUSTSTORE_PASSWORD,
+                SSL_TRUSTSTORE_TYPE);
+        RegistryTls.StoreFile keystore = storeFile(configs, SSL_KEYSTORE_LOCATION, SSL_KEYSTORE_PASSWORD,
+                SSL_KEYSTORE_TYPE);
+        if (truststore != null || keystore != null) {
+            builder.sslContext(RegistryTls.sslContext(truststore, keystore));
+        }
         Object timeout = configs.get(REQUEST_TIMEOUT_MS);
         if (timeout != null) {
             try {
@@ -50,6 +71,18 @@ public final class ConfluentAvroSerdeConfig {
             }
         }
         return builder.build();
+    }
+
+    private static RegistryTls.StoreFile storeFile(Map<String, ?> configs, String location, String password,
+            String type) {
+        Object path = configs.get(location);
+        if (path == null || path.toString().isBlank()) {
+            return null;
+        }
+        Object secret = configs.get(password);
+        Object storeType = configs.get(type);
+        return new RegistryTls.StoreFile(Path.of(path.toString()), secret == null ? null : secret.toString(),
+                storeType == null ? "PKCS12" : storeType.toString());
     }
 
     static boolean autoRegister(Map<String, ?> configs) {

@@ -2,6 +2,7 @@ package dev.newsclassifier.service;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
+import dev.newsclassifier.registry.RegistryTls;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.serde.ConfluentAvroDeserializer;
 import dev.newsclassifier.serde.ConfluentAvroSerde;
@@ -12,6 +13,7 @@ import dev.newsclassifier.topology.UndecodableArticleException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -23,7 +25,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * Chooses the Avro serdes by configuration ({@code news.registry.serde}): the built-in Confluent
  * wire-format serde with one shared registry client, or a user-supplied {@code Serde} class
  * (such as Confluent's {@code SpecificAvroSerde}) configured with the {@code kafka-streams.*}
- * properties plus the registry URL and credentials.
+ * properties plus the registry URL, credentials and TLS stores.
  */
 @ApplicationScoped
 public class ArticleSerdes {
@@ -36,6 +38,11 @@ public class ArticleSerdes {
     SchemaRegistryClient registryClient(NewsConfig config) {
         SchemaRegistryClient.Builder builder = SchemaRegistryClient.builder(config.registry().url());
         config.registry().basicAuthUserInfo().ifPresent(builder::basicAuth);
+        RegistryTls.StoreFile truststore = storeFile(config.registry().truststore());
+        RegistryTls.StoreFile keystore = storeFile(config.registry().keystore());
+        if (truststore != null || keystore != null) {
+            builder.sslContext(RegistryTls.sslContext(truststore, keystore));
+        }
         return builder.build();
     }
 
@@ -73,11 +80,39 @@ public class ArticleSerdes {
         configs.put(ConfluentAvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registry().url());
         configs.put(ConfluentAvroSerdeConfig.AUTO_REGISTER_SCHEMAS, config.registry().autoRegister());
         configs.put("specific.avro.reader", true);
-        config.registry().basicAuthUserInfo().ifPresent(userInfo -> {
+        configs.putAll(registryCredentials(config.registry()));
+        return foreignSerde(config.registry().serde(), configs);
+    }
+
+    /** The registry's credentials and TLS stores in Confluent's serde setting names. */
+    static Map<String, Object> registryCredentials(NewsConfig.Registry registry) {
+        Map<String, Object> configs = new HashMap<>();
+        registry.basicAuthUserInfo().ifPresent(userInfo -> {
             configs.put("basic.auth.credentials.source", "USER_INFO");
             configs.put(ConfluentAvroSerdeConfig.BASIC_AUTH_USER_INFO, userInfo);
         });
-        return foreignSerde(config.registry().serde(), configs);
+        registry.truststore().location().ifPresent(location -> {
+            configs.put(ConfluentAvroSerdeConfig.SSL_TRUSTSTORE_LOCATION, location);
+            configs.put(ConfluentAvroSerdeConfig.SSL_TRUSTSTORE_TYPE, registry.truststore().type());
+            registry.truststore().password()
+                    .ifPresent(password -> configs.put(ConfluentAvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD, password));
+        });
+        registry.keystore().location().ifPresent(location -> {
+            configs.put(ConfluentAvroSerdeConfig.SSL_KEYSTORE_LOCATION, location);
+            configs.put(ConfluentAvroSerdeConfig.SSL_KEYSTORE_TYPE, registry.keystore().type());
+            registry.keystore().password().ifPresent(password -> {
+                configs.put(ConfluentAvroSerdeConfig.SSL_KEYSTORE_PASSWORD, password);
+                configs.put(ConfluentAvroSerdeConfig.SSL_KEY_PASSWORD, password);
+            });
+        });
+        return configs;
+    }
+
+    private static RegistryTls.StoreFile storeFile(NewsConfig.Store store) {
+        return store.location()
+                .map(location -> new RegistryTls.StoreFile(Path.of(location), store.password().orElse(null),
+                        store.type()))
+                .orElse(null);
     }
 
     /** Instantiates and configures a user-named {@code Serde} class, failing with a message that says what to fix. */

@@ -92,5 +92,22 @@ public interface NewsConfig {
          */
         @WithDefault("confluent-wire")
         String serde();
+
+        /** Certificates to trust for https URLs, where the JDK's default trust store does not hold the registry's. */
+        Store truststore();
+
+        /** The client's key and certificate, for registries that demand mutual TLS; the key has the store's password. */
+        Store keystore();
+    }
+
+    /** A key store file; set {@code location} to use it. */
+    interface Store {
+        Optional<String> location();
+
+        /** Never logged. */
+        Optional<String> password();
+
+        @WithDefault("PKCS12")
+        String type();
     }
 }
