@@ -1,0 +1,60 @@
+package dev.newsclassifier.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
+ * packaged service as separate processes, kills one with SIGKILL three times mid-stream, sends it
+ * the whole bad-input catalogue and broken models, and must report nothing lost or duplicated.
+ */
+class FaultSuiteIT {
+
+    private static final Path APP = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    @Test
+    void shouldLoseAndDuplicateNothingAcrossKillsBadInputAndBrokenModels() throws IOException, InterruptedException {
+        Path report = Path.of("target", "fault-test-it");
+        Path log = Files.createTempFile("fault-test-", ".log");
+        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
+                APP.toString(), "fault-test", "--quick", "--report", report.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+        boolean finished = suite.waitFor(12, TimeUnit.MINUTES);
+        if (!finished) {
+            suite.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+
+        assertThat(finished).as("fault-test finished within 12 minutes; output:%n%s", output).isTrue();
+        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
+        assertThat(output).contains("Summary").containsPattern("kill-9 +600 +600 +0 +0 +0 +PASS");
+        JsonNode scenarios = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios");
+        List<String> names = new ArrayList<>();
+        for (JsonNode scenario : scenarios) {
+            names.add(scenario.get("scenario").asText());
+            assertThat(scenario.get("lost").asLong()).as("lost in %s", scenario).isZero();
+            assertThat(scenario.get("duplicated").asLong()).as("duplicated in %s", scenario).isZero();
+            assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
+        }
+        assertThat(names).containsExactly("kill-9", "bad-input", "model-problems");
+        String killDetails = scenarios.get(0).get("details").toString();
+        assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
+                .contains("kill -9 kill-9-1 while inference is running (buffered")
+                .doesNotContain("NOT observed");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
