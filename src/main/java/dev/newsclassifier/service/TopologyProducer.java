@@ -8,13 +8,16 @@ import dev.newsclassifier.topology.TopologySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.apache.kafka.streams.Topology;
 
 /** Hands the topology to the Quarkus Kafka Streams extension, which runs it. */
 @ApplicationScoped
 public class TopologyProducer {
 
+    /** One topology per application: its meters, gauges included, must be registered once. */
     @Produces
+    @Singleton
     Topology topology(NewsConfig config, OnnxClassifier classifier, SchemaRegistryClient registry,
             ArticleSerdes serdes, MeterRegistry meters) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
