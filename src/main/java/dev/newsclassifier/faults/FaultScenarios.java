@@ -22,6 +22,7 @@ public final class FaultScenarios {
         ALL.put("registry-down-at-start-up", minutes -> RegistryOutageScenario.atStartUp());
         ALL.put("registry-outage", minutes -> RegistryOutageScenario.whileRunning());
         ALL.put("model-problems", minutes -> new ModelProblemsScenario());
+        ALL.put("slow-inference", minutes -> new SlowInferenceScenario());
         ALL.put(SOAK, SoakScenario::new);
     }
 
