@@ -47,6 +47,9 @@ public interface NewsConfig {
 
         @WithDefault("2097152")
         int maxRecordBytes();
+
+        @WithDefault("3145728")
+        int maxDeadLetterPayloadBytes();
     }
 
     interface Model {

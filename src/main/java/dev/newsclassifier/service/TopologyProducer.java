@@ -19,7 +19,8 @@ public class TopologyProducer {
             ArticleSerdes serdes, MeterRegistry meters) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
-                config.validation().maxTextChars(), config.validation().maxRecordBytes());
+                config.validation().maxTextChars(), config.validation().maxRecordBytes(),
+                config.validation().maxDeadLetterPayloadBytes());
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
                 serdes.labeledSerde(config, registry), classifier, new PipelineMetrics(meters));
     }
