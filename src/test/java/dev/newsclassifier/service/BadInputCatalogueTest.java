@@ -69,6 +69,7 @@ class BadInputCatalogueTest {
 
     @Test
     void shouldGiveEveryBadInputItsOutcomeWhileTheStreamKeepsRunning() throws Exception {
+        ServiceTestSupport.awaitRunning(streams);
         String run = "bad-" + UUID.randomUUID().toString().substring(0, 8);
         String before = metrics();
         Set<KafkaStreams.State> states = ConcurrentHashMap.newKeySet();
