@@ -23,6 +23,7 @@ public final class FaultScenarios {
         ALL.put("registry-outage", minutes -> RegistryOutageScenario.whileRunning());
         ALL.put("model-problems", minutes -> new ModelProblemsScenario());
         ALL.put("slow-inference", minutes -> new SlowInferenceScenario());
+        ALL.put("bad-input", minutes -> new BadInputScenario());
         ALL.put(SOAK, SoakScenario::new);
     }
 

@@ -121,12 +121,14 @@ public final class LocalKafkaStack implements AutoCloseable {
                 broker.start();
                 List<NewTopic> newTopics = new ArrayList<>();
                 for (LocalTopics.Topic topic : topics.values()) {
-                    NewTopic newTopic = new NewTopic(topic.name(), topic.partitions(), (short) 1);
+                    Map<String, String> configs = new LinkedHashMap<>();
                     if (topic.compacted()) {
-                        newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                                TopicConfig.CLEANUP_POLICY_COMPACT));
+                        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
                     }
-                    newTopics.add(newTopic);
+                    if (topic.maxMessageBytes() > 0) {
+                        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(topic.maxMessageBytes()));
+                    }
+                    newTopics.add(new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(configs));
                 }
                 broker.createTopics(newTopics);
                 LocalSchemaRegistry registry = LocalSchemaRegistry.builder(broker).port(registryPort).build().start();

@@ -17,12 +17,28 @@ public final class LocalTopics {
     /** Records that could not be decoded or classified, with the reason in a header. */
     public static final String DEAD_LETTER = "news.dead-letter";
     public static final int DEAD_LETTER_PARTITIONS = 1;
+    /**
+     * Largest record the raw topic accepts (3 MiB): above the service's {@code news.validation.max-record-bytes}
+     * (2 MiB), so that a record just over that limit reaches the service and is dead-lettered as too large.
+     */
+    public static final int RAW_MAX_MESSAGE_BYTES = 3 * 1024 * 1024;
+    /**
+     * Largest record the topics the service writes accept (4 MiB), as its producer's {@code max.request.size}: a
+     * dead letter is a raw record plus a few headers, and a labeled article is its input plus the label and scores.
+     */
+    public static final int OUTPUT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     private LocalTopics() {
     }
 
-    /** A topic to create: name, partition count, and whether it is log-compacted. */
-    public record Topic(String name, int partitions, boolean compacted) {
+    /** A topic to create: name, partition count, whether it is log-compacted, and its {@code max.message.bytes}. */
+    public record Topic(String name, int partitions, boolean compacted, int maxMessageBytes) {
+
+        /** A topic with the broker's default {@code max.message.bytes} (about 1 MB). */
+        public Topic(String name, int partitions, boolean compacted) {
+            this(name, partitions, compacted, 0);
+        }
+
         public Topic {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("topic name must not be blank");
@@ -30,13 +46,16 @@ public final class LocalTopics {
             if (partitions < 1) {
                 throw new IllegalArgumentException("topic " + name + " needs at least one partition");
             }
+            if (maxMessageBytes < 0) {
+                throw new IllegalArgumentException("topic " + name + " max.message.bytes must not be negative");
+            }
         }
     }
 
-    /** The raw, labeled and dead-letter topics with their default partition counts. */
+    /** The raw, labeled and dead-letter topics with their default partition counts and record size limits. */
     public static List<Topic> defaults() {
-        return List.of(new Topic(RAW, RAW_PARTITIONS, false),
-                new Topic(LABELED, LABELED_PARTITIONS, false),
-                new Topic(DEAD_LETTER, DEAD_LETTER_PARTITIONS, false));
+        return List.of(new Topic(RAW, RAW_PARTITIONS, false, RAW_MAX_MESSAGE_BYTES),
+                new Topic(LABELED, LABELED_PARTITIONS, false, OUTPUT_MAX_MESSAGE_BYTES),
+                new Topic(DEAD_LETTER, DEAD_LETTER_PARTITIONS, false, OUTPUT_MAX_MESSAGE_BYTES));
     }
 }

@@ -22,6 +22,8 @@ public interface NewsConfig {
 
     Registry registry();
 
+    Faults faults();
+
     interface Topics {
         @WithDefault("news.raw")
         String raw();
@@ -47,6 +49,9 @@ public interface NewsConfig {
 
         @WithDefault("2097152")
         int maxRecordBytes();
+
+        @WithDefault("3145728")
+        int maxDeadLetterPayloadBytes();
     }
 
     interface Model {
@@ -72,6 +77,13 @@ public interface NewsConfig {
 
         @WithDefault("true")
         boolean allowSpinning();
+    }
+
+    /** Fault injection for fault tests only; every setting defaults to off. */
+    interface Faults {
+        /** Each classification batch takes at least this long; 0 is off. */
+        @WithDefault("0s")
+        Duration inferenceDelay();
     }
 
     interface Registry {

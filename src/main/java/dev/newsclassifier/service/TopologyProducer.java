@@ -1,5 +1,7 @@
 package dev.newsclassifier.service;
 
+import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.inference.DelayedClassifier;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.topology.NewsClassifierTopology;
@@ -22,8 +24,11 @@ public class TopologyProducer {
             ArticleSerdes serdes, MeterRegistry meters) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
-                config.validation().maxTextChars(), config.validation().maxRecordBytes());
+                config.validation().maxTextChars(), config.validation().maxRecordBytes(),
+                config.validation().maxDeadLetterPayloadBytes());
+        // Only fault tests set a delay; without one this is the ONNX classifier itself.
+        Classifier inference = DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay());
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
-                serdes.labeledSerde(config, registry), classifier, new PipelineMetrics(meters));
+                serdes.labeledSerde(config, registry), inference, new PipelineMetrics(meters));
     }
 }

@@ -12,6 +12,11 @@ public final class DeadLetters {
     public static final String SOURCE_TOPIC = "dead-letter.source-topic";
     public static final String SOURCE_PARTITION = "dead-letter.source-partition";
     public static final String SOURCE_OFFSET = "dead-letter.source-offset";
+    /**
+     * Set, to the original value's size in bytes, on a dead letter that goes without its value because the value
+     * is larger than the dead-letter topic is configured to hold; the source headers say where to find it.
+     */
+    public static final String PAYLOAD_DROPPED = "dead-letter.payload-dropped";
 
     /** Reasons decided by validation; decoding failures bring their own (see {@link ArticleDecoder}). */
     public static final String NULL_VALUE = "NULL_VALUE";

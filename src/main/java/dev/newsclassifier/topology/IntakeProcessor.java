@@ -16,11 +16,13 @@ final class IntakeProcessor implements Processor<byte[], byte[], byte[], IntakeR
 
     private final ArticleIntake intake;
     private final PipelineMetrics metrics;
+    private final int maxDeadLetterPayloadBytes;
     private ProcessorContext<byte[], IntakeResult> context;
 
-    IntakeProcessor(ArticleIntake intake, PipelineMetrics metrics) {
+    IntakeProcessor(ArticleIntake intake, PipelineMetrics metrics, int maxDeadLetterPayloadBytes) {
         this.intake = intake;
         this.metrics = metrics;
+        this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
     }
 
     @Override
@@ -47,7 +49,13 @@ final class IntakeProcessor implements Processor<byte[], byte[], byte[], IntakeR
         header(headers, DeadLetters.SOURCE_TOPIC, source.topic());
         header(headers, DeadLetters.SOURCE_PARTITION, Integer.toString(source.partition()));
         header(headers, DeadLetters.SOURCE_OFFSET, Long.toString(source.offset()));
-        context.forward(record.withValue(new IntakeResult(null, record.value())).withHeaders(headers));
+        byte[] value = record.value();
+        if (value != null && value.length > maxDeadLetterPayloadBytes) {
+            // A dead letter the topic refuses would fail the stream thread on every retry of this record.
+            header(headers, DeadLetters.PAYLOAD_DROPPED, Integer.toString(value.length));
+            value = null;
+        }
+        context.forward(record.withValue(new IntakeResult(null, value)).withHeaders(headers));
     }
 
     private static void header(Headers headers, String key, String value) {

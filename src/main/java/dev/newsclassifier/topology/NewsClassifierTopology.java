@@ -42,7 +42,8 @@ public final class NewsClassifierTopology {
         ArticleIntake intake = new ArticleIntake(decoder, settings.maxTextChars(), settings.maxRecordBytes());
         KStream<byte[], IntakeResult> admitted = builder
                 .stream(settings.rawTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw-articles"))
-                .process(() -> new IntakeProcessor(intake, metrics), Named.as("decode-and-validate"));
+                .process(() -> new IntakeProcessor(intake, metrics, settings.maxDeadLetterPayloadBytes()),
+                        Named.as("decode-and-validate"));
 
         Map<String, KStream<byte[], IntakeResult>> routes = admitted.split(Named.as("intake-"))
                 .branch((key, result) -> result.isRejected(), Branched.as("rejected"))

@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param batchMaxDelay ... or once its oldest article has waited this long
  * @param maxTextChars longer texts are cut to this many characters (and flagged) before tokenizing
  * @param maxRecordBytes larger records are dead-lettered without being decoded
+ * @param maxDeadLetterPayloadBytes a dead letter whose value is larger goes without it (see {@link DeadLetters#PAYLOAD_DROPPED})
  */
 public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
-        Duration batchMaxDelay, int maxTextChars, int maxRecordBytes) {
+        Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes) {
 
     public TopologySettings {
         if (batchMaxSize < 1) {
@@ -23,7 +24,7 @@ public record TopologySettings(String rawTopic, String labeledTopic, String dead
         if (batchMaxDelay.isNegative() || batchMaxDelay.isZero()) {
             throw new IllegalArgumentException("batch max-delay must be positive, got " + batchMaxDelay);
         }
-        if (maxTextChars < 1 || maxRecordBytes < 1) {
+        if (maxTextChars < 1 || maxRecordBytes < 1 || maxDeadLetterPayloadBytes < 1) {
             throw new IllegalArgumentException("text and record limits must be positive");
         }
     }

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -203,6 +204,28 @@ class KubernetesManifestsTest {
         int rawPartitions = partitions.get(environment.get("NEWS_TOPICS_RAW"));
         assertThat(rawPartitions).isEqualTo(DeploymentFiles.documentedRawTopicPartitions());
         assertThat(ofKind("dev", Set.of("ScaledObject")).get(0).at("/spec/maxReplicaCount").asInt()).isEqualTo(rawPartitions);
+    }
+
+    @Test
+    void shouldSizeDevTopicsForTheRecordsTheServiceReadsAndWrites() throws IOException {
+        Properties application = new Properties();
+        try (var reader = Files.newBufferedReader(ApplicationConfigKeys.APPLICATION_PROPERTIES)) {
+            application.load(reader);
+        }
+        int maxRecordBytes = Integer.parseInt(application.getProperty("news.validation.max-record-bytes"));
+        int maxRequestSize = Integer.parseInt(application.getProperty("kafka-streams.producer.max.request.size"));
+        Map<String, String> environment = classifierEnvironment("dev");
+        Map<String, Integer> maxMessageBytes = new HashMap<>();
+        for (JsonNode topic : ofKind("dev", Set.of("KafkaTopic"))) {
+            maxMessageBytes.put(topic.at("/spec/topicName").asText(), topic.at("/spec/config/max.message.bytes").asInt());
+        }
+        assertThat(maxMessageBytes.get(environment.get("NEWS_TOPICS_RAW"))).as("raw topic")
+                .isGreaterThan(maxRecordBytes).isLessThan(maxRequestSize);
+        assertThat(maxMessageBytes.get(environment.get("NEWS_TOPICS_LABELED"))).as("labeled topic").isEqualTo(maxRequestSize);
+        assertThat(maxMessageBytes.get(environment.get("NEWS_TOPICS_DEAD_LETTER"))).as("dead-letter topic")
+                .isEqualTo(maxRequestSize);
+        assertThat(application.getProperty("kafka-streams.topic.max.message.bytes")).as("internal topics")
+                .isEqualTo(Integer.toString(maxRequestSize));
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** Publishing and reading helpers for the tests that run the service against a real broker. */
 final class ServiceTestSupport {
@@ -108,6 +109,29 @@ final class ServiceTestSupport {
             }
         }
         return records;
+    }
+
+    /** Waits for Kafka Streams, which Quarkus starts in the background, to join its group and run. */
+    static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            throw new AssertionError("Kafka Streams is " + streams.state() + " after 60 s, not RUNNING");
+        }
+    }
+
+    /**
+     * Completed rebalances the stream threads' consumers took part in, the first join included (consumer metric
+     * {@code consumer-coordinator-metrics/rebalance-total}; the restore consumer belongs to no group).
+     */
+    static double rebalances(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream()
+                .filter(entry -> entry.getKey().group().equals("consumer-coordinator-metrics")
+                        && entry.getKey().name().equals("rebalance-total"))
+                .mapToDouble(entry -> ((Number) entry.getValue().metricValue()).doubleValue())
+                .sum();
     }
 
     private static Map<String, Object> consumerProps(String bootstrap) {

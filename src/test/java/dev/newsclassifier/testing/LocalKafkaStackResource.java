@@ -40,10 +40,12 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
     public Map<String, String> start() {
         stack = LocalKafkaStack.builder()
                 .onlyTopics(List.of(
-                        topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS),
-                        topic(LABELED_TOPIC, LocalTopics.LABELED, LABELED_PARTITIONS, LocalTopics.LABELED_PARTITIONS),
+                        topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS,
+                                LocalTopics.RAW_MAX_MESSAGE_BYTES),
+                        topic(LABELED_TOPIC, LocalTopics.LABELED, LABELED_PARTITIONS, LocalTopics.LABELED_PARTITIONS,
+                                LocalTopics.OUTPUT_MAX_MESSAGE_BYTES),
                         topic(DEAD_LETTER_TOPIC, LocalTopics.DEAD_LETTER, DEAD_LETTER_PARTITIONS,
-                                LocalTopics.DEAD_LETTER_PARTITIONS)))
+                                LocalTopics.DEAD_LETTER_PARTITIONS, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES)))
                 .start();
         return Map.of(KAFKA_BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                 KAFKA_STREAMS_BOOTSTRAP_SERVERS, stack.bootstrapServers(),
@@ -63,11 +65,12 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
         return stack;
     }
 
-    private LocalTopics.Topic topic(String nameArg, String defaultName, String partitionsArg, int defaultPartitions) {
+    private LocalTopics.Topic topic(String nameArg, String defaultName, String partitionsArg, int defaultPartitions,
+            int maxMessageBytes) {
         String partitions = initArgs.get(partitionsArg);
         try {
             return new LocalTopics.Topic(initArgs.getOrDefault(nameArg, defaultName),
-                    partitions == null ? defaultPartitions : Integer.parseInt(partitions), false);
+                    partitions == null ? defaultPartitions : Integer.parseInt(partitions), false, maxMessageBytes);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("init arg " + partitionsArg + " must be a number, got " + partitions,
                     e);

@@ -36,6 +36,7 @@ class NewsClassifierTopologyTest {
     private static final Duration MAX_DELAY = Duration.ofMillis(200);
     private static final int MAX_TEXT_CHARS = 80;
     private static final int MAX_RECORD_BYTES = 4_000;
+    private static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 6_000;
 
     private final StubClassifier classifier = new StubClassifier();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -47,7 +48,7 @@ class NewsClassifierTopologyTest {
     @BeforeEach
     void startDriver() {
         TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY,
-                MAX_TEXT_CHARS, MAX_RECORD_BYTES);
+                MAX_TEXT_CHARS, MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES);
         var topology = NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
                 PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(meters));
         Properties config = new Properties();
@@ -190,6 +191,20 @@ class NewsClassifierTopologyTest {
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertThat(dead.value()).isEqualTo(huge);
         assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(DeadLetters.RECORD_TOO_LARGE);
+        assertThat(dead.headers().lastHeader(DeadLetters.PAYLOAD_DROPPED)).isNull();
+    }
+
+    @Test
+    void shouldDeadLetterARecordTooLargeForTheDeadLetterTopicWithoutItsValue() {
+        byte[] huge = new byte[MAX_DEAD_LETTER_PAYLOAD_BYTES + 1];
+        raw.pipeInput("bigger".getBytes(StandardCharsets.UTF_8), huge, START);
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.key()).isEqualTo("bigger".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead.value()).isNull();
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(DeadLetters.RECORD_TOO_LARGE);
+        assertThat(header(dead.headers(), DeadLetters.PAYLOAD_DROPPED)).isEqualTo(Integer.toString(huge.length));
+        assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
     }
 
     @Test
