@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * Scale-out of the packaged service on one machine: 1, then 2, then 3 instances (OS processes)
  * in one consumer group on a raw topic of {@value #PARTITIONS} partitions. Each step waits until
  * every instance holds partitions, publishes the same number of articles at once and times the
- * drain. A last step runs 2 instances, adds a third mid-run and then stops the first, and checks
+ * drain. A last step runs 2 instances, adds a third mid-run and then stops the first (SIGTERM), and checks
  * that every article still came out exactly once.
  */
 public final class ScaleOutRun {
@@ -71,7 +71,10 @@ public final class ScaleOutRun {
         }
     }
 
-    /** Two instances under steady load; a third joins after a third of the articles, the first leaves after two. */
+    /**
+     * Two instances under steady load; a third joins after a sixth of the articles, and the first
+     * leaves after two thirds, once the newcomer has classified something.
+     */
     public Step joinAndLeave() {
         String name = "scale-join-leave";
         FaultStack.RunTopics topics = run.stack().createTopics(name, PARTITIONS);
@@ -90,11 +93,16 @@ public final class ScaleOutRun {
             event(events, "2 instances: partitions %s", awaitStable(name, topics, processes.subList(0, 2)));
             long started = System.nanoTime();
             load.startPaced(run.rate());
-            awaitPublished(load, run.articles() / 3, check);
+            awaitPublished(load, run.articles() / 6, check);
             processes.get(2).start().awaitReady(FaultRun.READY_TIMEOUT);
             event(events, "%5.1f s  %s joined: partitions %s", KillScenario.seconds(started), processes.get(2).name(),
                     awaitStable(name, topics, processes));
-            awaitPublished(load, 2 * run.articles() / 3, check);
+            // The first instance leaves once the newcomer has taken over work, and not before two thirds are out.
+            ServiceProcess newcomer = processes.get(2);
+            while (load.published() < run.articles() && (load.published() < 2 * run.articles() / 3
+                    || classified(List.of(newcomer)).get(newcomer.name()) == 0)) {
+                check.poll();
+            }
             Map<String, Long> classifiedBeforeLeaving = classified(processes);
             processes.get(0).stop();
             event(events, "%5.1f s  %s left (SIGTERM): partitions %s", KillScenario.seconds(started),

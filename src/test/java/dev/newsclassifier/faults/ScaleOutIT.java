@@ -25,7 +25,7 @@ class ScaleOutIT {
         Path report = Path.of("target", "scale-test-it");
         Path log = Files.createTempFile("scale-test-", ".log");
         Process scale = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
-                APP.toString(), "scale-test", "--max-instances", "2", "--articles", "600", "--rate", "20",
+                APP.toString(), "scale-test", "--max-instances", "2", "--articles", "600", "--rate", "10",
                 "--report", report.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
