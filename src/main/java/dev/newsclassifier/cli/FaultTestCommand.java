@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
                 "Prints a summary table: scenario, inputs, outputs, lost, duplicated, dead-lettered, result.",
                 "Examples:",
                 "  ./news-classifier fault-test                      (every scenario but the soak; ~15 minutes)",
-                "  ./news-classifier fault-test --quick              (kill-9, bad-input and model-problems, small; CI)",
+                "  ./news-classifier fault-test --quick              (kill-9, bad-input, model-problems, registry-down-at-start-up; CI)",
                 "  ./news-classifier fault-test --scenario soak --soak-minutes 10 --input data.csv.gz",
                 "Scenarios: ${COMPLETION-CANDIDATES}"})
 final class FaultTestCommand implements Callable<Integer> {
@@ -42,7 +42,8 @@ final class FaultTestCommand implements Callable<Integer> {
             description = "Scenarios to run, comma-separated (default: all but soak)")
     List<String> scenarios = new ArrayList<>();
 
-    @Option(names = "--quick", description = "The CI subset at a small scale: kill-9, bad-input, model-problems")
+    @Option(names = "--quick", description = "The CI subset at a small scale: kill-9, bad-input, model-problems, "
+            + "registry-down-at-start-up")
     boolean quick;
 
     @Option(names = "--articles", paramLabel = "N", description = "Articles per streaming scenario "

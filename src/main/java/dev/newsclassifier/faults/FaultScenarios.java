@@ -12,7 +12,8 @@ public final class FaultScenarios {
 
     /** Scenario factories by name, in the order the full suite runs them; the argument is the soak's minutes. */
     private static final Map<String, IntFunction<FaultScenario>> ALL = new LinkedHashMap<>();
-    private static final List<String> QUICK = List.of("kill-9", "bad-input", "model-problems");
+    private static final List<String> QUICK = List.of("kill-9", "bad-input", "model-problems",
+            "registry-down-at-start-up");
     private static final String SOAK = "soak";
 
     static {

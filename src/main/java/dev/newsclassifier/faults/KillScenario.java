@@ -92,7 +92,7 @@ public final class KillScenario implements FaultScenario {
                 Kill kill = kills.get(k);
                 int due = run.articles() * (k + 1) / (kills.size() + 1);
                 while (load.published() < due) {
-                    ServiceProcess.sleep(100);
+                    check.poll();
                 }
                 ServiceProcess victim = processes.get(kill.instance());
                 Optional<String> caught = awaitMoment(victim, kill.moment(), run);

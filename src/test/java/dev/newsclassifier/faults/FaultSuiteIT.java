@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
  * packaged service as separate processes, kills one with SIGKILL three times mid-stream, sends it
- * the whole bad-input catalogue and broken models, and must report nothing lost or duplicated.
+ * the whole bad-input catalogue and broken models, starts one while the schema registry is down,
+ * and must report nothing lost or duplicated.
  */
 class FaultSuiteIT {
 
@@ -47,7 +48,7 @@ class FaultSuiteIT {
             assertThat(scenario.get("duplicated").asLong()).as("duplicated in %s", scenario).isZero();
             assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
         }
-        assertThat(names).containsExactly("kill-9", "bad-input", "model-problems");
+        assertThat(names).containsExactly("kill-9", "bad-input", "model-problems", "registry-down-at-start-up");
         String killDetails = scenarios.get(0).get("details").toString();
         assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
