@@ -43,24 +43,24 @@ public final class BrokerRestartScenario implements FaultScenario {
             check.poll();
             long before = check.outputs();
             run.stack().broker().stop();
-            run.say(details, "%5.1f s  broker stopped; %d published, %d labeled so far", KillScenario.seconds(started),
+            run.say(details, "%5.1f s  broker stopped; %d published, %d labeled so far", FaultRun.seconds(started),
                     load.published(), before);
             ServiceProcess.sleep(DOWN_FOR.toMillis());
             run.stack().broker().start();
             long restarted = System.nanoTime();
-            run.say(details, "%5.1f s  broker started again", KillScenario.seconds(started));
+            run.say(details, "%5.1f s  broker started again", FaultRun.seconds(started));
             while (check.outputs() <= before && System.nanoTime() - restarted < FaultRun.READY_TIMEOUT.toNanos()) {
                 check.poll();
             }
             boolean resumed = check.outputs() > before;
             run.say(details, resumed ? "%5.1f s  labeled articles flow again, %.1f s after the broker came back"
                     : "%5.1f s  no labeled article within %.0f s of the broker coming back",
-                    KillScenario.seconds(started), resumed ? KillScenario.seconds(restarted)
+                    FaultRun.seconds(started), resumed ? FaultRun.seconds(restarted)
                             : (double) FaultRun.READY_TIMEOUT.toSeconds());
             load.awaitPublished();
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, KillScenario.drainTimeout(run));
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
             boolean survived = service.isAlive() && service.isReady();
-            run.say(details, "%5.1f s  %d of %d ids labeled; the service process %s", KillScenario.seconds(started),
+            run.say(details, "%5.1f s  %d of %d ids labeled; the service process %s", FaultRun.seconds(started),
                     delivery.inputs() - delivery.lost(), delivery.inputs(),
                     survived ? "was never restarted and is ready" : "is not ready: " + service.logTail(5));
             return ScenarioResult.of(NAME, delivery, resumed && survived, details);

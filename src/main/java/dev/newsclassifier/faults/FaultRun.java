@@ -56,6 +56,16 @@ public record FaultRun(FaultStack stack, ServiceLauncher launcher, Path workDir,
         out.flush();
     }
 
+    /** How long to wait for a run's last results: twice its publishing time, and never under 3 minutes. */
+    Duration drainTimeout() {
+        return Duration.ofSeconds(Math.max(180, (long) (2 * articles / rate)));
+    }
+
+    /** Seconds since {@code System.nanoTime()} read {@code since}. */
+    static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
     static List<String> details() {
         return new ArrayList<>();
     }

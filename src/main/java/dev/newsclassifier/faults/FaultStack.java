@@ -3,6 +3,7 @@ package dev.newsclassifier.faults;
 import dev.newsclassifier.local.EmbeddedKafkaBroker;
 import dev.newsclassifier.local.LocalKafkaStack;
 import dev.newsclassifier.local.LocalSchemaRegistry;
+import dev.newsclassifier.local.LocalTopics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The broker and registry the service processes talk to, in this JVM, with the controls a fault
@@ -26,9 +25,6 @@ import org.apache.kafka.common.config.TopicConfig;
  * look at a consumer group's members and lag.
  */
 public final class FaultStack implements AutoCloseable {
-
-    /** Lets a dead-lettered record up to the service's default max-record-bytes (2 MiB) through. */
-    private static final String MAX_MESSAGE_BYTES = Integer.toString(4 * 1024 * 1024);
 
     private final LocalKafkaStack stack;
     private final Admin admin;
@@ -79,11 +75,12 @@ public final class FaultStack implements AutoCloseable {
     /** The raw, labeled and dead-letter topics of one run, named after it. */
     public RunTopics createTopics(String run, int rawPartitions) {
         RunTopics topics = new RunTopics(run + ".raw", run + ".labeled", run + ".dead-letter");
-        Map<String, String> large = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES);
+        // The sizes the service is shipped for, so the 1 MiB and oversized bad-input records travel as in production.
         stack.broker().createTopics(List.of(
-                new NewTopic(topics.raw(), rawPartitions, (short) 1).configs(large),
-                new NewTopic(topics.labeled(), rawPartitions, (short) 1).configs(large),
-                new NewTopic(topics.deadLetter(), 1, (short) 1).configs(large)));
+                new LocalTopics.Topic(topics.raw(), rawPartitions, false, LocalTopics.RAW_MAX_MESSAGE_BYTES),
+                new LocalTopics.Topic(topics.labeled(), rawPartitions, false, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES),
+                new LocalTopics.Topic(topics.deadLetter(), 1, false, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES))
+                .stream().map(LocalTopics.Topic::toNewTopic).toList());
         return topics;
     }
 

@@ -98,18 +98,18 @@ public final class KillScenario implements FaultScenario {
                 Optional<String> caught = awaitMoment(victim, kill.moment(), run);
                 momentsObserved &= caught.isPresent();
                 victim.kill();
-                run.say(details, "%5.1f s  kill -9 %s %s (%s); %d published, %d labeled so far", seconds(started),
-                        victim.name(), kill.moment().words, caught.orElse("moment NOT observed, killed anyway"),
-                        load.published(), check.outputs());
+                run.say(details, "%5.1f s  kill -9 %s %s (%s); %d published, %d labeled so far",
+                        FaultRun.seconds(started), victim.name(), kill.moment().words,
+                        caught.orElse("moment NOT observed, killed anyway"), load.published(), check.outputs());
                 long restarting = System.nanoTime();
                 victim.start().awaitReady(FaultRun.READY_TIMEOUT);
                 check.poll();
-                run.say(details, "%5.1f s  %s restarted, ready after %.1f s", seconds(started), victim.name(),
-                        seconds(restarting));
+                run.say(details, "%5.1f s  %s restarted, ready after %.1f s", FaultRun.seconds(started), victim.name(),
+                        FaultRun.seconds(restarting));
             }
             load.awaitPublished();
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, drainTimeout(run));
-            run.say(details, "%5.1f s  all published; %d of %d ids labeled", seconds(started),
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
+            run.say(details, "%5.1f s  all published; %d of %d ids labeled", FaultRun.seconds(started),
                     delivery.inputs() - delivery.lost(), delivery.inputs());
             return ScenarioResult.of(name, delivery, momentsObserved, details);
         } finally {
@@ -143,13 +143,5 @@ public final class KillScenario implements FaultScenario {
     private static String gauges(PrometheusSamples samples) {
         return String.format("buffered %.0f, inferring %.0f", samples.sum("news_batch_buffered"),
                 samples.sum("news_inference_active"));
-    }
-
-    static Duration drainTimeout(FaultRun run) {
-        return Duration.ofSeconds(Math.max(180, (long) (2 * run.articles() / run.rate())));
-    }
-
-    static double seconds(long since) {
-        return (System.nanoTime() - since) / 1e9;
     }
 }

@@ -53,7 +53,7 @@ public final class RegistryOutageScenario implements FaultScenario {
             boolean checksPassed = atStartUp ? startWithoutRegistry(run, service, load, details)
                     : loseRegistryWhileRunning(run, service, load, check, details);
             load.awaitPublished();
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, KillScenario.drainTimeout(run));
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
             run.say(details, "%d of %d ids labeled", delivery.inputs() - delivery.lost(), delivery.inputs());
             return ScenarioResult.of(name(), delivery, checksPassed, details);
         } finally {
@@ -86,7 +86,7 @@ public final class RegistryOutageScenario implements FaultScenario {
         run.stack().startRegistry();
         long back = System.nanoTime();
         service.awaitReady(FaultRun.READY_TIMEOUT);
-        run.say(details, "registry back: the service was ready %.1f s later", KillScenario.seconds(back));
+        run.say(details, "registry back: the service was ready %.1f s later", FaultRun.seconds(back));
         load.startPaced(run.rate());
         return alive && !everReady && said;
     }

@@ -58,8 +58,8 @@ public final class ScaleOutRun {
                     assignments, run.articles());
             long started = System.nanoTime();
             load.publishNow(run.articles());
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), Duration.ZERO, KillScenario.drainTimeout(run));
-            double seconds = KillScenario.seconds(started);
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), Duration.ZERO, run.drainTimeout());
+            double seconds = FaultRun.seconds(started);
             Step step = new Step(name, instances, assignments, delivery.inputs(), seconds,
                     (delivery.inputs() - delivery.lost()) / seconds, classified(processes), delivery.lost(),
                     delivery.duplicated(), List.of());
@@ -95,7 +95,7 @@ public final class ScaleOutRun {
             load.startPaced(run.rate());
             awaitPublished(load, run.articles() / 6, check);
             processes.get(2).start().awaitReady(FaultRun.READY_TIMEOUT);
-            event(events, "%5.1f s  %s joined: partitions %s", KillScenario.seconds(started), processes.get(2).name(),
+            event(events, "%5.1f s  %s joined: partitions %s", FaultRun.seconds(started), processes.get(2).name(),
                     awaitStable(name, topics, processes));
             // The first instance leaves once the newcomer has taken over work, and not before two thirds are out.
             ServiceProcess newcomer = processes.get(2);
@@ -105,11 +105,11 @@ public final class ScaleOutRun {
             }
             Map<String, Long> classifiedBeforeLeaving = classified(processes);
             processes.get(0).stop();
-            event(events, "%5.1f s  %s left (SIGTERM): partitions %s", KillScenario.seconds(started),
+            event(events, "%5.1f s  %s left (SIGTERM): partitions %s", FaultRun.seconds(started),
                     processes.get(0).name(), awaitStable(name, topics, processes.subList(1, 3)));
             load.awaitPublished();
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, KillScenario.drainTimeout(run));
-            double seconds = KillScenario.seconds(started);
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
+            double seconds = FaultRun.seconds(started);
             Map<String, Long> classified = classified(processes);
             classified.put(processes.get(0).name(), classifiedBeforeLeaving.get(processes.get(0).name()));
             event(events, "%5.1f s  %d of %d labeled; lost %d, duplicated %d", seconds,

@@ -50,12 +50,12 @@ public final class SlowInferenceScenario implements FaultScenario {
                     MAX_POLL_INTERVAL.toMillis(), DELAY.toMillis(), count, count / MAX_SIZE * DELAY.toSeconds());
             long started = System.nanoTime();
             load.publishNow(count);
-            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, KillScenario.drainTimeout(run));
+            DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
             int rebalances = FaultRun.rebalances(service);
             double slowest = service.metrics().map(samples -> samples.sum("news_inference_duration_seconds_max"))
                     .orElse(-1.0);
             run.say(details, "drained in %.1f s; slowest batch %.1f s; rebalances after first RUNNING: %d",
-                    KillScenario.seconds(started), slowest, rebalances);
+                    FaultRun.seconds(started), slowest, rebalances);
             return ScenarioResult.of(NAME, delivery, rebalances == 0 && service.isReady(), details);
         }
     }

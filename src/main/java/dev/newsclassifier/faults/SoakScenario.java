@@ -52,8 +52,8 @@ public final class SoakScenario implements FaultScenario {
             service.awaitReady(FaultRun.READY_TIMEOUT);
             long drainStart = System.nanoTime();
             warmUp.publishNow(backlog);
-            DeliveryCheck.Delivery drained = check.awaitAll(warmUp.ids(), Duration.ZERO, KillScenario.drainTimeout(run));
-            double maxRate = backlog / KillScenario.seconds(drainStart);
+            DeliveryCheck.Delivery drained = check.awaitAll(warmUp.ids(), Duration.ZERO, run.drainTimeout());
+            double maxRate = backlog / FaultRun.seconds(drainStart);
             double rate = LOAD_FRACTION * maxRate;
             int count = (int) (rate * minutes * 60);
             run.say(details, "maximum: %d articles drained at %.1f/s; soaking at %.1f/s for %d min (%d articles)",
@@ -78,7 +78,7 @@ public final class SoakScenario implements FaultScenario {
                 }
                 load.awaitPublished();
             }
-            DeliveryCheck.Delivery delivery = check.awaitAll(ids, FaultRun.QUIET, KillScenario.drainTimeout(run));
+            DeliveryCheck.Delivery delivery = check.awaitAll(ids, FaultRun.QUIET, run.drainTimeout());
             long errors = service.logText().lines().filter(line -> line.contains(" ERROR ")).count();
             boolean flat = flat(samples, Sample::heapAfterGcMb, "heap after GC", run, details)
                     & flat(samples, Sample::rssMb, "RSS", run, details);

@@ -1,13 +1,10 @@
 package dev.newsclassifier.local;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -119,18 +116,7 @@ public final class LocalKafkaStack implements AutoCloseable {
             EmbeddedKafkaBroker broker = brokerBuilder.build();
             try {
                 broker.start();
-                List<NewTopic> newTopics = new ArrayList<>();
-                for (LocalTopics.Topic topic : topics.values()) {
-                    Map<String, String> configs = new LinkedHashMap<>();
-                    if (topic.compacted()) {
-                        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-                    }
-                    if (topic.maxMessageBytes() > 0) {
-                        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(topic.maxMessageBytes()));
-                    }
-                    newTopics.add(new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(configs));
-                }
-                broker.createTopics(newTopics);
+                broker.createTopics(topics.values().stream().map(LocalTopics.Topic::toNewTopic).toList());
                 LocalSchemaRegistry registry = LocalSchemaRegistry.builder(broker).port(registryPort).build().start();
                 LOG.infof("local Kafka stack up in %d ms: Kafka %s, Schema Registry %s, topics %s",
                         (System.nanoTime() - started) / 1_000_000, broker.bootstrapServers(), registry.url(),

@@ -1,6 +1,10 @@
 package dev.newsclassifier.local;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The service's topics as the local stack creates them. Keep these names in line with {@code application.properties};
@@ -49,6 +53,18 @@ public final class LocalTopics {
             if (maxMessageBytes < 0) {
                 throw new IllegalArgumentException("topic " + name + " max.message.bytes must not be negative");
             }
+        }
+
+        /** The topic for an admin client, with replication factor 1: a single local broker. */
+        public NewTopic toNewTopic() {
+            Map<String, String> configs = new LinkedHashMap<>();
+            if (compacted) {
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            if (maxMessageBytes > 0) {
+                configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes));
+            }
+            return new NewTopic(name, partitions, (short) 1).configs(configs);
         }
     }
 
