@@ -19,11 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -72,9 +68,7 @@ class BadInputCatalogueTest {
         ServiceTestSupport.awaitRunning(streams);
         String run = "bad-" + UUID.randomUUID().toString().substring(0, 8);
         String before = metrics();
-        Set<KafkaStreams.State> states = ConcurrentHashMap.newKeySet();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> states.add(streams.state()), 0, 20, TimeUnit.MILLISECONDS);
+        ServiceTestSupport.StateSampler sampler = new ServiceTestSupport.StateSampler(streams);
         List<Published> published;
         List<ConsumerRecord<byte[], byte[]>> deadLetters;
         List<ConsumerRecord<String, ClassifiedArticle>> labeled;
@@ -87,11 +81,11 @@ class BadInputCatalogueTest {
                     new ConfluentAvroDeserializer<>(registry, ClassifiedArticle.class),
                     key -> key.startsWith(run), published.size() - expectedDead);
         } finally {
-            sampler.shutdownNow();
+            sampler.close();
         }
         String after = metrics();
 
-        assertThat(states).as("Kafka Streams states seen while the bad input went through")
+        assertThat(sampler.states()).as("Kafka Streams states seen while the bad input went through")
                 .containsOnly(KafkaStreams.State.RUNNING);
 
         Map<String, Published> deadByKey = published.stream().filter(p -> p.input().outcome().deadLettered())

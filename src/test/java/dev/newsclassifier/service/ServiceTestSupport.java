@@ -13,7 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -119,6 +124,25 @@ final class ServiceTestSupport {
         }
         if (streams.state() != KafkaStreams.State.RUNNING) {
             throw new AssertionError("Kafka Streams is " + streams.state() + " after 60 s, not RUNNING");
+        }
+    }
+
+    /** Every state Kafka Streams is seen in, sampled every 20 ms until closed. */
+    static final class StateSampler implements AutoCloseable {
+        private final Set<KafkaStreams.State> states = ConcurrentHashMap.newKeySet();
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+        StateSampler(KafkaStreams streams) {
+            sampler.scheduleAtFixedRate(() -> states.add(streams.state()), 0, 20, TimeUnit.MILLISECONDS);
+        }
+
+        Set<KafkaStreams.State> states() {
+            return states;
+        }
+
+        @Override
+        public void close() {
+            sampler.shutdownNow();
         }
     }
 

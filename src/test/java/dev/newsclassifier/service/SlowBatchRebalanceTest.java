@@ -11,11 +11,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -68,9 +63,7 @@ class SlowBatchRebalanceTest {
     void shouldRebalanceAgainAndAgainWhenOneBatchOutlastsMaxPollInterval() throws Exception {
         ServiceTestSupport.awaitRunning(streams);
         double rebalancesBefore = ServiceTestSupport.rebalances(streams);
-        Set<KafkaStreams.State> states = ConcurrentHashMap.newKeySet();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> states.add(streams.state()), 0, 20, TimeUnit.MILLISECONDS);
+        ServiceTestSupport.StateSampler sampler = new ServiceTestSupport.StateSampler(streams);
         try {
             ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(),
                     ServiceTestSupport.samples(8, "storm"));
@@ -79,11 +72,11 @@ class SlowBatchRebalanceTest {
                 Thread.sleep(200);
             }
         } finally {
-            sampler.shutdownNow();
+            sampler.close();
         }
 
         assertThat(ServiceTestSupport.rebalances(streams)).as("rebalances of the group")
                 .isGreaterThanOrEqualTo(rebalancesBefore + 2);
-        assertThat(states).contains(KafkaStreams.State.REBALANCING);
+        assertThat(sampler.states()).contains(KafkaStreams.State.REBALANCING);
     }
 }

@@ -14,10 +14,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,9 +81,7 @@ class SlowInferenceTest {
         ServiceTestSupport.awaitRunning(streams);
         double rebalancesBefore = ServiceTestSupport.rebalances(streams);
         assertThat(rebalancesBefore).as("the group's first join").isGreaterThanOrEqualTo(1);
-        Set<KafkaStreams.State> states = ConcurrentHashMap.newKeySet();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> states.add(streams.state()), 0, 20, TimeUnit.MILLISECONDS);
+        ServiceTestSupport.StateSampler sampler = new ServiceTestSupport.StateSampler(streams);
         List<ConsumerRecord<String, ClassifiedArticle>> labeled;
         try {
             ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(),
@@ -95,7 +89,7 @@ class SlowInferenceTest {
             labeled = ServiceTestSupport.readLabeled(bootstrap, registry, config.topics().labeled(), ARTICLES,
                     Duration.ofSeconds(120));
         } finally {
-            sampler.shutdownNow();
+            sampler.close();
         }
 
         Map<String, Long> countsById = labeled.stream()
@@ -109,6 +103,6 @@ class SlowInferenceTest {
         assertThat(inference.totalTime(TimeUnit.MILLISECONDS)).as("inference time in all, in ms")
                 .isGreaterThan(MAX_POLL_INTERVAL_MS);
         assertThat(ServiceTestSupport.rebalances(streams)).as("rebalances of the group").isEqualTo(rebalancesBefore);
-        assertThat(states).containsOnly(KafkaStreams.State.RUNNING);
+        assertThat(sampler.states()).containsOnly(KafkaStreams.State.RUNNING);
     }
 }
