@@ -37,17 +37,22 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 SEED = 42
 MAX_LENGTH = 128
 ALL_STAGES = ["fetch", "prepare", "tokcheck", "scratch", "frozen", "finetune-minilm", "finetune-bge",
-              "teacher", "distill", "export", "quantize", "bench", "ship", "card"]
+              "teacher", "distill", "soup", "export", "quantize", "bench", "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
-# bge-small near 5e-5; validation peaks at epoch 2-3. MiniLM gets 2 epochs (linear decay to 0 at the
-# end of epoch 2): on the shared 2-core VM an epoch took ~20 min, and 3 did not fit the time budget.
+# bge-small near 5e-5; validation peaks at epoch 2-3. Both get 2 epochs (linear decay to 0 at the end
+# of epoch 2): a third did not fit the CPU time budget (MiniLM ~7.5 min, bge-small ~15 min per epoch idle).
 FINETUNE = {
     "minilm": {"lr": 1e-4, "epochs": 2},
-    # 1 epoch only: at ~40 min per epoch on the shared VM, more did not fit the time budget.
-    "bge": {"lr": 5e-5, "epochs": 1},
+    "bge": {"lr": 5e-5, "epochs": 2},
 }
 DISTILL = {"base": "minilm", "lr": 1e-4, "epochs": 3, "alpha": 0.7, "temperature": 2.0}
+# Rung (c) soup: MiniLM fine-tuned with the FINETUNE recipe once per seed, then the weights averaged
+# (a uniform "model soup"): one model, as fast as any member, unlike an ensemble of logits. Every
+# member starts from the same head initialisation (seed SEED) and differs only in batch order and
+# dropout, the setting where averaged fine-tuned weights tend to stay in one basin. The SEED member is
+# c-finetune-minilm itself. Three members, not more: the measured soup scored below its members.
+SOUP = {"base": "minilm", "seeds": [SEED, 43, 44]}
 
 
 def log(*args, **kwargs):
@@ -263,18 +268,84 @@ def stage_distill(ctx):
     finetune(ctx, DISTILL["base"], "c-distill-minilm", teacher_logits=teacher, recipe=DISTILL)
 
 
-TRAINED_RUNGS = ["a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-finetune-bge", "c-distill-minilm"]
+def soup_member(ctx, seed):
+    """One fine-tuned member of the soup: its state dict and validation logits (trained unless on disk)."""
+    key = SOUP["base"]
+    recipe = FINETUNE[key]
+    if seed == SEED:
+        run = load_run(ctx, "c-finetune-minilm")
+        if run is None:
+            raise SystemExit("soup: the seed-42 member is c-finetune-minilm; run --stages finetune-minilm first")
+        return (torch.load(ctx.path("runs", "c-finetune-minilm", "model.pt"), map_location="cpu"),
+                np.load(ctx.path("runs", "c-finetune-minilm", "val_logits.npy")), run["history"])
+    member = ctx.path("runs", "c-soup-minilm", f"seed-{seed}", "model.pt")
+    if os.path.exists(member):
+        log(f"soup: member seed {seed} already trained, reused")
+        with open(os.path.join(os.path.dirname(member), "history.json")) as f:
+            history = json.load(f)
+        return (torch.load(member, map_location="cpu"),
+                np.load(os.path.join(os.path.dirname(member), "val_logits.npy")), history)
+    train.set_seed(SEED)
+    tr_ids, tr_y, va_ids, va_y = ctx.split_tokens(key)
+    model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4).to(ctx.device)
+    history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=seed,
+                        label=f"c-soup-minilm seed {seed}", device=ctx.device, val_ids=va_ids, val_labels=va_y,
+                        max_steps=ctx.max_steps(), log=log)
+    val_logits = train.predict(model, va_ids, device=ctx.device)
+    state = {k: v.cpu() for k, v in model.state_dict().items()}
+    torch.save(state, member)
+    np.save(os.path.join(os.path.dirname(member), "val_logits.npy"), val_logits)
+    with open(os.path.join(os.path.dirname(member), "history.json"), "w") as f:
+        json.dump(history, f, indent=1)
+    return state, val_logits, history
+
+
+def stage_soup(ctx):
+    key = SOUP["base"]
+    va_y = ctx.split_tokens(key)[3]
+    states, members = [], []
+    for seed in SOUP["seeds"]:
+        state, val_logits, history = soup_member(ctx, seed)
+        states.append(state)
+        m = train.classification_metrics(val_logits, va_y)
+        members.append({"seed": seed, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
+                        "train_seconds": history["train_seconds"]})
+        log(f"soup: member seed {seed} validation accuracy {m['accuracy']:.4f}")
+    model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4)
+    model.load_state_dict(train.average_state_dicts(states))
+    model = model.to(ctx.device)
+    va_ids = ctx.split_tokens(key)[2]
+    val_logits = train.predict(model, va_ids, device=ctx.device)
+    ensemble = train.classification_metrics(
+        np.mean([np.load(ctx.path("runs", "c-soup-minilm", f"seed-{s}", "val_logits.npy")) if s != SEED
+                 else np.load(ctx.path("runs", "c-finetune-minilm", "val_logits.npy")) for s in SOUP["seeds"]], 0), va_y)
+    history = {"train_seconds": sum(m["train_seconds"] for m in members), "epochs": [], "steps": None,
+               "members": members, "logit_ensemble_accuracy": ensemble["accuracy"]}
+    log(f"soup: logit ensemble of the members (for comparison, not shipped) accuracy {ensemble['accuracy']:.4f}")
+    ctx.save_run("c-soup-minilm", model, history, val_logits, va_y,
+                 {"base": key, "recipe": {**FINETUNE[key], "seeds": SOUP["seeds"], "batch_size": 32,
+                                          "warmup_fraction": 0.1, "dropout": 0.1, "optimizer": "AdamW",
+                                          "seed": SEED, "averaging": "uniform mean of the members' weights"}})
+
+
+TRAINED_RUNGS = ["a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-finetune-bge", "c-distill-minilm",
+                 "c-soup-minilm"]
 # Candidates for int8 (rung d) and shipping: MiniLM only, since bge-small int8 (~235 articles/s here)
 # cannot meet the service's 400 articles/s.
-INT8_SOURCES = ["c-finetune-minilm", "c-distill-minilm"]
+INT8_SOURCES = ["c-finetune-minilm", "c-distill-minilm", "c-soup-minilm"]
 MIN_ARTICLES_PER_SECOND = 400
+TARGET_ACCURACY = 0.92
 
 
 def model_dir(ctx, rung):
     return os.path.join(ctx.results, "models", rung)
 
 
-def write_model_dir(ctx, rung, run, precision, metrics, model_name):
+# The version a rung ships under: labeled events carry it, so a changed default model gets a new one.
+SHIPPED_VERSIONS = {"c-finetune-minilm": "1.0.0", "c-soup-minilm": "1.1.0"}
+
+
+def write_model_dir(ctx, rung, run, precision, metrics, model_name, model_version="1.0.0"):
     """config.json + tokenizer.json beside an exported model.onnx (rung dirs and shipped dirs alike)."""
     d = model_dir(ctx, rung)
     key = run["base"] or "minilm"
@@ -299,7 +370,7 @@ def write_model_dir(ctx, rung, run, precision, metrics, model_name):
                   "rung": run["rung"], "epochs": recipe.get("epochs"), "lr": recipe.get("lr"),
                   "batch_size": recipe.get("batch_size", 32), "seed": SEED,
                   "train_seconds": round(run["history"]["train_seconds"]), "details": recipe},
-        extra={"token_type_ids": "not an input: always 0, folded into the model"})
+        model_version=model_version, extra={"token_type_ids": "not an input: always 0, folded into the model"})
     model_config.write_config(os.path.join(d, "config.json"), config)
     return config
 
@@ -433,7 +504,8 @@ def stage_ship(ctx):
     config_dir = model_dir(ctx, "_ship")
     os.makedirs(config_dir, exist_ok=True)
     shutil.copyfile(os.path.join(target, "model.onnx"), os.path.join(config_dir, "model.onnx"))
-    config = write_model_dir(ctx, "_ship", shipped, precision, metrics, "news-classifier-minilm-l6-agnews")
+    config = write_model_dir(ctx, "_ship", shipped, precision, metrics, "news-classifier-minilm-l6-agnews",
+                             SHIPPED_VERSIONS.get(best["rung"], "1.0.0"))
     config["benchmark"] = {"articles_per_second": round(best["articles_per_second"], 1), "batch_size": 32,
                            "intra_op_threads": 2, "validation_texts": load_ladder(ctx)["validation_rows"],
                            "load_average_during_bench": best["load_average_before"],
@@ -451,8 +523,10 @@ RUNG_TITLES = {
     "c-finetune-minilm": "(c) MiniLM-L6 full fine-tuning",
     "c-finetune-bge": "(c) bge-small full fine-tuning",
     "c-distill-minilm": "(c+) MiniLM-L6 distilled from the MiniLM+bge ensemble",
+    "c-soup-minilm": f"(c+) MiniLM-L6 soup: weights of {len(SOUP['seeds'])} fine-tuned seeds averaged",
     "d-int8-finetune-minilm": "(d) int8 dynamic of (c) MiniLM-L6",
     "d-int8-distill-minilm": "(d) int8 dynamic of (c+) distilled MiniLM-L6",
+    "d-int8-soup-minilm": "(d) int8 dynamic of (c+) MiniLM-L6 soup",
 }
 
 
@@ -461,6 +535,7 @@ RUNG_STAGES = {
     "a-scratch": "scratch", "b-frozen-minilm": "frozen", "c-finetune-minilm": "finetune-minilm",
     "c-finetune-bge": "finetune-bge", "c-distill-minilm": "finetune-bge,teacher,distill",
     "d-int8-finetune-minilm": "finetune-minilm", "d-int8-distill-minilm": "finetune-bge,teacher,distill",
+    "c-soup-minilm": "finetune-minilm,soup", "d-int8-soup-minilm": "finetune-minilm,soup",
 }
 
 
@@ -478,7 +553,58 @@ def ensemble_note(ctx):
     m = train.classification_metrics(np.mean([np.load(p) for p in paths], 0), ctx.split_tokens()[3])
     return (f"The would-be teacher, the mean of the fine-tuned MiniLM and bge-small logits, scores "
             f"{100 * m['accuracy']:.2f}% on validation (torch), so distilling from it as trained here "
-            "is unlikely to reach 92%; a better bge-small (more epochs) comes first.")
+            "is unlikely to reach 92%; the stages `teacher` and `distill` are in the tooling.")
+
+
+def epoch_minutes(ctx, rungs):
+    """Minutes per epoch of each fine-tuning, with the load it ran under (other builds share the VM)."""
+    parts = []
+    for rung, r in rungs.items():
+        if rung.startswith("c-finetune"):
+            parts.append(f"{rung}: {r['train_seconds'] / 60 / r['recipe']['epochs']:.1f} min per epoch")
+    soup = load_run(ctx, "c-soup-minilm")
+    if soup:
+        trained = [m for m in soup["history"]["members"] if m["seed"] != SEED]
+        if trained:
+            minutes = np.mean([m["train_seconds"] for m in trained]) / 60 / FINETUNE["minilm"]["epochs"]
+            parts.append(f"soup members trained by the soup stage: {minutes:.1f} min per epoch")
+    return "; ".join(parts) + (" (c-finetune-minilm ran while other builds and rungs (a), (b) shared the 2 cores, "
+                               "the others on an otherwise idle VM)")
+
+
+def soup_note(ctx):
+    run = load_run(ctx, "c-soup-minilm")
+    if run is None:
+        return "- The soup rung was not run for this card."
+    members = ", ".join(f"{100 * m['accuracy']:.2f}%" for m in run["history"]["members"])
+    return (f"- Seeds: the {len(run['history']['members'])} soup members (the same recipe, seeds "
+            f"{', '.join(str(m['seed']) for m in run['history']['members'])}) score {members} on validation (torch); "
+            f"their averaged weights score {100 * run['validation']['accuracy']:.2f}% and the mean of their logits "
+            f"(an ensemble, {len(run['history']['members'])}x the inference cost, not shipped) "
+            f"{100 * run['history']['logit_ensemble_accuracy']:.2f}%." + soup_verdict(run))
+
+
+def soup_verdict(run):
+    best = max(m["accuracy"] for m in run["history"]["members"])
+    if max(run["validation"]["accuracy"], run["history"]["logit_ensemble_accuracy"]) > best:
+        return ""
+    return (" Neither averaging beats the best single run: the seeds make the same mistakes, so the variance "
+            "between runs is not where the missing accuracy is.")
+
+
+def target_note(ctx, default, shipped, int8_rung):
+    accuracy = f"{100 * default['validation_accuracy']:.2f}%"
+    int8 = f"; its int8 variant is at {100 * int8_rung['validation_accuracy']:.2f}%" if int8_rung else ""
+    if default["validation_accuracy"] >= TARGET_ACCURACY:
+        return (f"- Target: >= {100 * TARGET_ACCURACY:.0f}% validation accuracy for the default. **Reached**: {accuracy} "
+                f"({shipped['precision']}{int8}), by {RUNG_TITLES[default['rung']]}. The validation rows chose among "
+                "the rungs (the shipped one is the most accurate MiniLM rung), so this figure is slightly optimistic; "
+                "the project's held-back rows are the unbiased check. With 1,069 rows one article is 0.09 points.")
+    return (f"- Target: >= {100 * TARGET_ACCURACY:.0f}% validation accuracy for the default. **Not reached**: {accuracy} "
+            f"({shipped['precision']}{int8}). What this run tried beyond the plain recipe, a second base "
+            "(bge-small, 12 layers) and three MiniLM seeds averaged as weights and as logits, stays at or below "
+            "that (figures below). Not tried, for CPU time: distillation (no model here is a stronger teacher), "
+            "longer schedules with a lower learning rate, layer-wise learning-rate decay.\n  " + ensemble_note(ctx))
 
 
 def stage_card(ctx):
@@ -519,8 +645,7 @@ def stage_card(ctx):
                             f"{100 * src['validation_accuracy']:.2f}% fp32 "
                             f"({100 * (r['validation_accuracy'] - src['validation_accuracy']):+.2f} points), "
                             f"{r['articles_per_second']:.0f} vs {src['articles_per_second']:.0f} articles/s wall clock "
-                            f"({r['articles_per_second'] / src['articles_per_second']:.2f}x, dominated by the other "
-                            f"jobs on the VM), {r['articles_per_cpu_second_times_threads']:.0f} vs "
+                            f"({r['articles_per_second'] / src['articles_per_second']:.2f}x), {r['articles_per_cpu_second_times_threads']:.0f} vs "
                             f"{src['articles_per_cpu_second_times_threads']:.0f} articles per CPU-second × 2 "
                             f"({r['articles_per_cpu_second_times_threads'] / src['articles_per_cpu_second_times_threads']:.2f}x), "
                             f"{r['size_mb']:.1f} MB vs {src['size_mb']:.1f} MB.")
@@ -552,7 +677,7 @@ def stage_card(ctx):
                    for k, v in sorted(times.items(), key=lambda kv: ALL_STAGES.index(kv[0])) if not v["quick"]]
     commands = "\n".join([
         "- Training and torch validation figures: `/usr/bin/python3 onnx/tooling/reproduce.py --stages "
-        "fetch,prepare,scratch,frozen,finetune-minilm` (plus `finetune-bge,teacher,distill` where run); "
+        "fetch,prepare,scratch,frozen,finetune-minilm,finetune-bge,soup` (plus `teacher,distill` where run); "
         "per-epoch figures in `onnx/build/runs/<rung>/run.json`.",
         "- Tokenizer equality on every text: `reproduce.py --stages tokcheck`.",
         "- ONNX export, int8, every figure of the table: `reproduce.py --stages export,quantize,bench` → "
@@ -584,13 +709,13 @@ def stage_card(ctx):
         "int8_summary": "\n".join(int8) or "No int8 rung in this run.",
         "variants": "\n".join(variants), "stage_times": "\n".join(stage_rows), "commands": commands,
         "all_stages": ",".join(ALL_STAGES),
-        "ensemble_note": ensemble_note(ctx),
+        "target_note": target_note(ctx, default, shipped, int8_rung),
+        "soup_note": soup_note(ctx),
         "bench_load": "{:.1f}-{:.1f}".format(min(r["load_average_before"] for r in rungs.values()),
                                              max(r["load_average_after"] for r in rungs.values())),
         "int8_accuracy": f"{100 * int8_rung['validation_accuracy']:.2f}%" if int8_rung else "n/a",
-        "epoch_minutes": "; ".join(
-            f"{k}: {r['train_seconds'] / 60 / r['recipe']['epochs']:.0f} min per epoch"
-            for k, r in rungs.items() if k.startswith("c-")),
+        "epoch_minutes": epoch_minutes(ctx, rungs),
+        "soup_seeds": ", ".join(str(s) for s in SOUP["seeds"]),
         "minilm_epoch1": (f"{100 * load_run(ctx, 'c-finetune-minilm')['history']['epochs'][0]['accuracy']:.2f}% (torch)"
                           if load_run(ctx, "c-finetune-minilm") else "n/a"),
     }
@@ -610,6 +735,7 @@ STAGES = {
     "finetune-bge": stage_finetune_bge,
     "teacher": stage_teacher,
     "distill": stage_distill,
+    "soup": stage_soup,
     "tokcheck": stage_tokcheck,
     "export": stage_export,
     "quantize": stage_quantize,

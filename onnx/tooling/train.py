@@ -160,3 +160,18 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
         history["epochs"].append(entry)
     history["train_seconds"] = time.time() - started
     return history
+
+
+def average_state_dicts(states):
+    """Uniform model soup: the element-wise mean of same-shaped state dicts, in float, cast back to
+    each tensor's dtype (integer buffers, if any, would be averaged and truncated, so none may differ)."""
+    keys = list(states[0])
+    if any(list(s) != keys for s in states):
+        raise ValueError("state dicts of different models cannot be averaged")
+    averaged = {}
+    for k in keys:
+        tensors = [s[k].detach().cpu() for s in states]
+        if not tensors[0].is_floating_point() and any(not torch.equal(t, tensors[0]) for t in tensors):
+            raise ValueError(f"integer tensor {k} differs between state dicts")
+        averaged[k] = torch.stack([t.double() for t in tensors]).mean(0).to(tensors[0].dtype)
+    return averaged
