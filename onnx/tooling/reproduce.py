@@ -37,7 +37,7 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 SEED = 42
 MAX_LENGTH = 128
 ALL_STAGES = ["fetch", "prepare", "tokcheck", "scratch", "frozen", "finetune-minilm", "finetune-bge",
-              "teacher", "distill", "soup", "export", "quantize", "bench", "ship", "card"]
+              "teacher", "distill", "soup", "rdrop", "export", "quantize", "bench", "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
 # bge-small near 5e-5; validation peaks at epoch 2-3. Both get 2 epochs (linear decay to 0 at the end
@@ -53,6 +53,8 @@ DISTILL = {"base": "minilm", "lr": 1e-4, "epochs": 3, "alpha": 0.7, "temperature
 # dropout, the setting where averaged fine-tuned weights tend to stay in one basin. The SEED member is
 # c-finetune-minilm itself. Three members, not more: the measured soup scored below its members.
 SOUP = {"base": "minilm", "seeds": [SEED, 43, 44]}
+# Rung (c) with R-Drop: the MiniLM recipe, each batch run twice under dropout, alpha 1 on the symmetric KL.
+RDROP = {**FINETUNE["minilm"], "rdrop_alpha": 1.0}
 
 
 def log(*args, **kwargs):
@@ -152,7 +154,8 @@ def finetune(ctx, key, rung, teacher_logits=None, recipe=None):
     history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=SEED,
                         label=rung, device=ctx.device, val_ids=va_ids, val_labels=va_y, max_steps=ctx.max_steps(),
                         teacher_logits=teacher_logits, distill_alpha=recipe.get("alpha", 0.5),
-                        temperature=recipe.get("temperature", 2.0), log=log)
+                        temperature=recipe.get("temperature", 2.0), rdrop_alpha=recipe.get("rdrop_alpha", 0.0),
+                        log=log)
     val_logits = train.predict(model, va_ids, device=ctx.device)
     return ctx.save_run(rung, model, history, val_logits, va_y,
                         {"base": key, "recipe": {**recipe, "batch_size": 32, "warmup_fraction": 0.1,
@@ -165,6 +168,10 @@ def stage_finetune_minilm(ctx):
 
 def stage_finetune_bge(ctx):
     finetune(ctx, "bge", "c-finetune-bge")
+
+
+def stage_rdrop(ctx):
+    finetune(ctx, "minilm", "c-rdrop-minilm", recipe=RDROP)
 
 
 def scratch_model(vocab_size):
@@ -329,10 +336,10 @@ def stage_soup(ctx):
 
 
 TRAINED_RUNGS = ["a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-finetune-bge", "c-distill-minilm",
-                 "c-soup-minilm"]
+                 "c-soup-minilm", "c-rdrop-minilm"]
 # Candidates for int8 (rung d) and shipping: MiniLM only, since bge-small int8 (~235 articles/s here)
 # cannot meet the service's 400 articles/s.
-INT8_SOURCES = ["c-finetune-minilm", "c-distill-minilm", "c-soup-minilm"]
+INT8_SOURCES = ["c-finetune-minilm", "c-distill-minilm", "c-soup-minilm", "c-rdrop-minilm"]
 MIN_ARTICLES_PER_SECOND = 400
 TARGET_ACCURACY = 0.92
 
@@ -342,7 +349,7 @@ def model_dir(ctx, rung):
 
 
 # The version a rung ships under: labeled events carry it, so a changed default model gets a new one.
-SHIPPED_VERSIONS = {"c-finetune-minilm": "1.0.0", "c-soup-minilm": "1.1.0"}
+SHIPPED_VERSIONS = {"c-finetune-minilm": "1.0.0", "c-soup-minilm": "1.1.0", "c-rdrop-minilm": "1.2.0"}
 
 
 def write_model_dir(ctx, rung, run, precision, metrics, model_name, model_version="1.0.0"):
@@ -527,6 +534,8 @@ RUNG_TITLES = {
     "d-int8-finetune-minilm": "(d) int8 dynamic of (c) MiniLM-L6",
     "d-int8-distill-minilm": "(d) int8 dynamic of (c+) distilled MiniLM-L6",
     "d-int8-soup-minilm": "(d) int8 dynamic of (c+) MiniLM-L6 soup",
+    "c-rdrop-minilm": "(c+) MiniLM-L6 full fine-tuning with R-Drop (alpha 1)",
+    "d-int8-rdrop-minilm": "(d) int8 dynamic of (c+) MiniLM-L6 with R-Drop",
 }
 
 
@@ -536,6 +545,7 @@ RUNG_STAGES = {
     "c-finetune-bge": "finetune-bge", "c-distill-minilm": "finetune-bge,teacher,distill",
     "d-int8-finetune-minilm": "finetune-minilm", "d-int8-distill-minilm": "finetune-bge,teacher,distill",
     "c-soup-minilm": "finetune-minilm,soup", "d-int8-soup-minilm": "finetune-minilm,soup",
+    "c-rdrop-minilm": "rdrop", "d-int8-rdrop-minilm": "rdrop",
 }
 
 
@@ -592,7 +602,11 @@ def soup_verdict(run):
             "between runs is not where the missing accuracy is.")
 
 
-def target_note(ctx, default, shipped, int8_rung):
+# Rungs trained for the accuracy target; the card lists the ones not shipped when the target is missed.
+TARGET_CANDIDATES = ["c-finetune-minilm", "c-finetune-bge", "c-soup-minilm", "c-rdrop-minilm"]
+
+
+def target_note(ctx, default, shipped, int8_rung, rungs):
     accuracy = f"{100 * default['validation_accuracy']:.2f}%"
     int8 = f"; its int8 variant is at {100 * int8_rung['validation_accuracy']:.2f}%" if int8_rung else ""
     if default["validation_accuracy"] >= TARGET_ACCURACY:
@@ -600,10 +614,11 @@ def target_note(ctx, default, shipped, int8_rung):
                 f"({shipped['precision']}{int8}), by {RUNG_TITLES[default['rung']]}. The validation rows chose among "
                 "the rungs (the shipped one is the most accurate MiniLM rung), so this figure is slightly optimistic; "
                 "the project's held-back rows are the unbiased check. With 1,069 rows one article is 0.09 points.")
+    tried = [f"{RUNG_TITLES[k]}: {100 * r['validation_accuracy']:.2f}%" for k, r in rungs.items()
+             if k in TARGET_CANDIDATES and r is not default]
     return (f"- Target: >= {100 * TARGET_ACCURACY:.0f}% validation accuracy for the default. **Not reached**: {accuracy} "
-            f"({shipped['precision']}{int8}). What this run tried beyond the plain recipe, a second base "
-            "(bge-small, 12 layers) and three MiniLM seeds averaged as weights and as logits, stays at or below "
-            "that (figures below). Not tried, for CPU time: distillation (no model here is a stronger teacher), "
+            f"({shipped['precision']}{int8}), by {RUNG_TITLES[default['rung']]}. Also tried, same split, ONNX Runtime: "
+            + "; ".join(tried) + ". Not tried, for CPU time: distillation (no model here is a stronger teacher), "
             "longer schedules with a lower learning rate, layer-wise learning-rate decay.\n  " + ensemble_note(ctx))
 
 
@@ -709,7 +724,7 @@ def stage_card(ctx):
         "int8_summary": "\n".join(int8) or "No int8 rung in this run.",
         "variants": "\n".join(variants), "stage_times": "\n".join(stage_rows), "commands": commands,
         "all_stages": ",".join(ALL_STAGES),
-        "target_note": target_note(ctx, default, shipped, int8_rung),
+        "target_note": target_note(ctx, default, shipped, int8_rung, rungs),
         "soup_note": soup_note(ctx),
         "bench_load": "{:.1f}-{:.1f}".format(min(r["load_average_before"] for r in rungs.values()),
                                              max(r["load_average_after"] for r in rungs.values())),
@@ -736,6 +751,7 @@ STAGES = {
     "teacher": stage_teacher,
     "distill": stage_distill,
     "soup": stage_soup,
+    "rdrop": stage_rdrop,
     "tokcheck": stage_tokcheck,
     "export": stage_export,
     "quantize": stage_quantize,

@@ -108,8 +108,11 @@ def linear_warmup_decay(optimizer, total_steps, warmup_fraction):
 
 def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
         seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
-        val_ids=None, val_labels=None, max_steps=None, log=print):
+        val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, log=print):
     """Train in place. With teacher_logits, the loss is alpha*T^2*KL(teacher||student at T) + (1-alpha)*CE.
+    With rdrop_alpha > 0 (R-Drop), every batch runs twice with independent dropout; the loss is the mean
+    of both cross-entropies plus rdrop_alpha times their symmetric KL, which asks the model to give the
+    same answer whichever units dropout removes.
 
     Returns the history: per-epoch validation metrics (when val_ids is given) and seconds.
     """
@@ -139,7 +142,10 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
             ids, mask = collate(train_ids, batch, device=device)
             logits = model(ids, mask)
             y = labels_t[batch].to(device)
-            loss = F.cross_entropy(logits, y)
+            if rdrop_alpha > 0:
+                loss = rdrop_loss(logits, model(ids, mask), y, rdrop_alpha)
+            else:
+                loss = F.cross_entropy(logits, y)
             if teacher_t is not None:
                 t = teacher_t[batch].to(device)
                 kl = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(t / temperature, -1),
@@ -160,6 +166,15 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
         history["epochs"].append(entry)
     history["train_seconds"] = time.time() - started
     return history
+
+
+def rdrop_loss(logits_a, logits_b, labels, alpha):
+    """Mean cross-entropy of two dropout passes plus alpha times their symmetric KL divergence."""
+    ce = 0.5 * (F.cross_entropy(logits_a, labels) + F.cross_entropy(logits_b, labels))
+    log_a, log_b = F.log_softmax(logits_a, -1), F.log_softmax(logits_b, -1)
+    kl = 0.5 * (F.kl_div(log_a, log_b, log_target=True, reduction="batchmean")
+                + F.kl_div(log_b, log_a, log_target=True, reduction="batchmean"))
+    return ce + alpha * kl
 
 
 def average_state_dicts(states):
