@@ -146,12 +146,13 @@ def stage_prepare(ctx):
     log("prepared:", json.dumps(stats))
 
 
-def finetune(ctx, key, rung, teacher_logits=None, recipe=None):
+def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED):
+    """seed drives batch order and dropout; the head is always initialised from SEED."""
     recipe = recipe or FINETUNE[key]
     train.set_seed(SEED)
     tr_ids, tr_y, va_ids, va_y = ctx.split_tokens(key)
     model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4).to(ctx.device)
-    history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=SEED,
+    history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=seed,
                         label=rung, device=ctx.device, val_ids=va_ids, val_labels=va_y, max_steps=ctx.max_steps(),
                         teacher_logits=teacher_logits, distill_alpha=recipe.get("alpha", 0.5),
                         temperature=recipe.get("temperature", 2.0), rdrop_alpha=recipe.get("rdrop_alpha", 0.0),
@@ -159,7 +160,7 @@ def finetune(ctx, key, rung, teacher_logits=None, recipe=None):
     val_logits = train.predict(model, va_ids, device=ctx.device)
     return ctx.save_run(rung, model, history, val_logits, va_y,
                         {"base": key, "recipe": {**recipe, "batch_size": 32, "warmup_fraction": 0.1,
-                                                 "dropout": 0.1, "optimizer": "AdamW", "seed": SEED}})
+                                                 "dropout": 0.1, "optimizer": "AdamW", "seed": seed}})
 
 
 def stage_finetune_minilm(ctx):
@@ -276,56 +277,31 @@ def stage_distill(ctx):
 
 
 def soup_member(ctx, seed):
-    """One fine-tuned member of the soup: its state dict and validation logits (trained unless on disk)."""
-    key = SOUP["base"]
-    recipe = FINETUNE[key]
-    if seed == SEED:
-        run = load_run(ctx, "c-finetune-minilm")
-        if run is None:
-            raise SystemExit("soup: the seed-42 member is c-finetune-minilm; run --stages finetune-minilm first")
-        return (torch.load(ctx.path("runs", "c-finetune-minilm", "model.pt"), map_location="cpu"),
-                np.load(ctx.path("runs", "c-finetune-minilm", "val_logits.npy")), run["history"])
-    member = ctx.path("runs", "c-soup-minilm", f"seed-{seed}", "model.pt")
-    if os.path.exists(member):
-        log(f"soup: member seed {seed} already trained, reused")
-        with open(os.path.join(os.path.dirname(member), "history.json")) as f:
-            history = json.load(f)
-        return (torch.load(member, map_location="cpu"),
-                np.load(os.path.join(os.path.dirname(member), "val_logits.npy")), history)
-    train.set_seed(SEED)
-    tr_ids, tr_y, va_ids, va_y = ctx.split_tokens(key)
-    model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4).to(ctx.device)
-    history = train.fit(model, tr_ids, tr_y, epochs=ctx.epochs(recipe["epochs"]), lr=recipe["lr"], seed=seed,
-                        label=f"c-soup-minilm seed {seed}", device=ctx.device, val_ids=va_ids, val_labels=va_y,
-                        max_steps=ctx.max_steps(), log=log)
-    val_logits = train.predict(model, va_ids, device=ctx.device)
-    state = {k: v.cpu() for k, v in model.state_dict().items()}
-    torch.save(state, member)
-    np.save(os.path.join(os.path.dirname(member), "val_logits.npy"), val_logits)
-    with open(os.path.join(os.path.dirname(member), "history.json"), "w") as f:
-        json.dump(history, f, indent=1)
-    return state, val_logits, history
+    """The run of one soup member, trained unless already on disk; the SEED member is c-finetune-minilm."""
+    rung = "c-finetune-minilm" if seed == SEED else f"c-soup-minilm/seed-{seed}"
+    run = load_run(ctx, rung)
+    if run is not None:
+        log(f"soup: member {rung} already trained, reused")
+        return run
+    return finetune(ctx, SOUP["base"], rung, seed=seed)
 
 
 def stage_soup(ctx):
     key = SOUP["base"]
-    va_y = ctx.split_tokens(key)[3]
-    states, members = [], []
+    _, _, va_ids, va_y = ctx.split_tokens(key)
+    states, member_logits, members = [], [], []
     for seed in SOUP["seeds"]:
-        state, val_logits, history = soup_member(ctx, seed)
-        states.append(state)
-        m = train.classification_metrics(val_logits, va_y)
-        members.append({"seed": seed, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
-                        "train_seconds": history["train_seconds"]})
-        log(f"soup: member seed {seed} validation accuracy {m['accuracy']:.4f}")
+        run = soup_member(ctx, seed)
+        states.append(torch.load(ctx.path("runs", run["rung"], "model.pt"), map_location="cpu"))
+        member_logits.append(np.load(ctx.path("runs", run["rung"], "val_logits.npy")))
+        members.append({"seed": seed, "accuracy": run["validation"]["accuracy"],
+                        "macro_f1": run["validation"]["macro_f1"], "train_seconds": run["history"]["train_seconds"]})
+        log(f"soup: member seed {seed} validation accuracy {run['validation']['accuracy']:.4f}")
     model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4)
     model.load_state_dict(train.average_state_dicts(states))
     model = model.to(ctx.device)
-    va_ids = ctx.split_tokens(key)[2]
     val_logits = train.predict(model, va_ids, device=ctx.device)
-    ensemble = train.classification_metrics(
-        np.mean([np.load(ctx.path("runs", "c-soup-minilm", f"seed-{s}", "val_logits.npy")) if s != SEED
-                 else np.load(ctx.path("runs", "c-finetune-minilm", "val_logits.npy")) for s in SOUP["seeds"]], 0), va_y)
+    ensemble = train.classification_metrics(np.mean(member_logits, 0), va_y)
     history = {"train_seconds": sum(m["train_seconds"] for m in members), "epochs": [], "steps": None,
                "members": members, "logit_ensemble_accuracy": ensemble["accuracy"]}
     log(f"soup: logit ensemble of the members (for comparison, not shipped) accuracy {ensemble['accuracy']:.4f}")
