@@ -108,11 +108,13 @@ def linear_warmup_decay(optimizer, total_steps, warmup_fraction):
 
 def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
         seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
-        val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, log=print):
+        val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, layer_lr_decay=None, log=print):
     """Train in place. With teacher_logits, the loss is alpha*T^2*KL(teacher||student at T) + (1-alpha)*CE.
     With rdrop_alpha > 0 (R-Drop), every batch runs twice with independent dropout; the loss is the mean
     of both cross-entropies plus rdrop_alpha times their symmetric KL, which asks the model to give the
-    same answer whichever units dropout removes.
+    same answer whichever units dropout removes. With layer_lr_decay (layer-wise learning-rate decay),
+    lr is the head's rate and each encoder level below it gets layer_lr_decay times the rate above it
+    (see layer_lr_scales), so the pretrained lower layers move less than the new head.
 
     Returns the history: per-epoch validation metrics (when val_ids is given) and seconds.
     """
@@ -121,12 +123,7 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
     lengths = [len(s) for s in train_ids]
     steps_per_epoch = math.ceil(len(train_ids) / batch_size)
     total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        if p.requires_grad:
-            (no_decay if p.ndim < 2 or "norm" in name else decay).append(p)
-    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    opt = torch.optim.AdamW(groups, lr=lr)
+    opt = torch.optim.AdamW(parameter_groups(model, lr, weight_decay, layer_lr_decay), lr=lr)
     sched = linear_warmup_decay(opt, total, warmup_fraction)
     labels_t = torch.tensor(train_labels)
     teacher_t = None if teacher_logits is None else torch.tensor(teacher_logits, dtype=torch.float32)
@@ -166,6 +163,36 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
         history["epochs"].append(entry)
     history["train_seconds"] = time.time() - started
     return history
+
+
+def layer_lr_scales(model, decay):
+    """Learning-rate multiplier per parameter name for layer-wise decay: the head 1, the top encoder
+    layer decay, each layer below one more factor of decay, the embeddings (everything else of the
+    encoder) decay ** (layers + 1)."""
+    layers = len(model.encoder.layers)
+    scales = {}
+    for name, _ in model.named_parameters():
+        if not name.startswith("encoder."):
+            depth = layers + 1
+        elif name.startswith("encoder.layers."):
+            depth = int(name.split(".")[2]) + 1
+        else:
+            depth = 0
+        scales[name] = decay ** (layers + 1 - depth)
+    return scales
+
+
+def parameter_groups(model, lr, weight_decay, layer_lr_decay=None):
+    """AdamW groups: no weight decay on biases and LayerNorms; one group per learning rate."""
+    scales = {} if layer_lr_decay is None else layer_lr_scales(model, layer_lr_decay)
+    groups = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        wd = 0.0 if p.ndim < 2 or "norm" in name else weight_decay
+        group_lr = lr * scales.get(name, 1.0)
+        groups.setdefault((group_lr, wd), {"params": [], "lr": group_lr, "weight_decay": wd})["params"].append(p)
+    return list(groups.values())
 
 
 def rdrop_loss(logits_a, logits_b, labels, alpha):
