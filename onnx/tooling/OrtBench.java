@@ -12,6 +12,8 @@
  *   accuracy, macro-F1 and confusion matrix when labels are given, then a timed pass for
  *   throughput (tokenization + inference, after a warm-up pass over the first batches).
  * mode tokens: writes DJL's token ids for every text (the tokenizer-equality check).
+ * mode hidden: runs a base encoder (model.onnx with output last_hidden_state) on all texts as one
+ *   padded batch and writes the ids, the mask and the hidden states (the encoder-parity check).
  */
 
 import ai.djl.huggingface.tokenizers.Encoding;
@@ -75,6 +77,11 @@ public class OrtBench {
                     ids.add(tokenizer.encode(t).getIds());
                 }
                 result.put("token_ids", ids);
+            } else if (mode.equals("hidden")) {
+                Batch batch = tokenize(tokenizer, texts);
+                result.put("input_ids", batch.ids());
+                result.put("attention_mask", batch.mask());
+                result.put("last_hidden_state", hidden(modelDir.resolve("model.onnx"), batch, threads));
             } else {
                 int timedTexts = Math.min(texts.size(), Integer.parseInt(opt.getOrDefault("timed-texts", "" + texts.size())));
                 evaluate(modelDir.resolve(opt.getOrDefault("model-file", "model.onnx")), tokenizer, texts, labels,
@@ -109,7 +116,22 @@ public class OrtBench {
         return new Batch(ids, mask);
     }
 
-    static float[][] run(OrtEnvironment env, OrtSession session, Batch batch) throws Exception {
+    static float[][][] hidden(Path model, Batch batch, int threads) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            try (OrtSession session = env.createSession(model.toString(), so)) {
+                return (float[][][]) run(env, session, batch);
+            }
+        }
+    }
+
+    static float[][] logits(OrtEnvironment env, OrtSession session, Batch batch) throws Exception {
+        return (float[][]) run(env, session, batch);
+    }
+
+    /** The first output of the model for a batch: logits of a classifier, hidden states of an encoder. */
+    static Object run(OrtEnvironment env, OrtSession session, Batch batch) throws Exception {
         int n = batch.ids().length;
         int len = batch.ids()[0].length;
         long[] shape = {n, len};
@@ -121,7 +143,7 @@ public class OrtBench {
                 feeds.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[n * len]), shape));
             }
             try (OrtSession.Result out = session.run(feeds)) {
-                return (float[][]) out.get(0).getValue();
+                return out.get(0).getValue();
             }
         } finally {
             feeds.values().forEach(OnnxTensor::close);
@@ -153,7 +175,7 @@ public class OrtBench {
                 for (int s = 0; s < texts.size(); s += batchSize) {
                     Batch batch = tokenize(tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize)));
                     paddedTokens += (long) batch.ids().length * batch.ids()[0].length;
-                    for (float[] row : run(env, session, batch)) {
+                    for (float[] row : logits(env, session, batch)) {
                         logits.add(row);
                     }
                 }

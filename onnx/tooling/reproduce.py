@@ -36,8 +36,9 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 
 SEED = 42
 MAX_LENGTH = 128
-ALL_STAGES = ["fetch", "prepare", "tokcheck", "scratch", "frozen", "finetune-minilm", "finetune-bge", "finetune-e5",
-              "teacher", "distill", "soup", "rdrop", "llrd", "long", "export", "quantize", "bench", "ship", "card"]
+ALL_STAGES = ["fetch", "prepare", "tokcheck", "parity", "scratch", "frozen", "finetune-minilm", "finetune-bge",
+              "finetune-e5", "teacher", "distill", "soup", "rdrop", "llrd", "long", "export", "quantize", "bench",
+              "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
 # bge-small near 5e-5; e5-small-v2, the other 12-layer base, gets bge-small's untuned. Validation peaks
@@ -453,6 +454,40 @@ def stage_tokcheck(ctx):
             raise SystemExit(f"tokenizer differs from DJL on rows {mismatches[:10]}")
 
 
+PARITY_TEXTS = 8
+PARITY_TOLERANCE = 1e-4
+
+
+def stage_parity(ctx):
+    """Each base rebuilt in torch (bert.py) must give ONNX Runtime's last hidden state on the original
+    file, on a padded batch of real texts: training starts from exactly the published encoder."""
+    p = ctx.prepared()
+    path = ctx.path("parity_texts.json")
+    with open(path, "w") as f:
+        json.dump({"texts": [p["texts"][i] for i in p["validation_indices"][:PARITY_TEXTS]]}, f)
+    diffs = {}
+    for key in bases.BASES:
+        d = bases.base_dir(ctx.build, key)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump({"max_length": MAX_LENGTH}, f)
+        ort = java_bench(ctx, d, path, ctx.path(f"parity_{key}.json"), mode="hidden")
+        mask = torch.tensor(ort["attention_mask"])
+        encoder = BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]).eval()
+        with torch.no_grad():
+            hidden = encoder(torch.tensor(ort["input_ids"]), mask)
+        real = mask.bool()
+        diff = (hidden[real] - torch.tensor(ort["last_hidden_state"])[real]).abs().max().item()
+        log(f"parity {key}: max abs diff {diff:.2e} on {int(real.sum())} real tokens of a padded batch "
+            f"of {len(mask)} x {mask.shape[1]}")
+        if real.all():
+            raise SystemExit(f"parity {key}: the batch has no padding, so padding is not tested")
+        if diff > PARITY_TOLERANCE:
+            raise SystemExit(f"parity {key}: max abs diff {diff:.2e} over {PARITY_TOLERANCE}")
+        diffs[key] = diff
+    with open(ctx.path("parity.json"), "w") as f:
+        json.dump(diffs, f)
+
+
 def stage_bench(ctx):
     """Every rung through ONNX Runtime Java: validation metrics and articles/s (batch 32, 2 threads)."""
     texts = validation_texts_json(ctx)
@@ -663,6 +698,13 @@ def not_shipped_reason(rung, default, validation_rows):
         f"{validation_rows:,} validation articles.")
 
 
+def parity_figures(ctx):
+    if not os.path.exists(ctx.path("parity.json")):
+        return "not run for this card"
+    with open(ctx.path("parity.json")) as f:
+        return ", ".join(f"{key} {diff:.1e}" for key, diff in json.load(f).items())
+
+
 def stage_card(ctx):
     ladder = load_ladder(ctx)
     rungs = {r["rung"]: r for r in ladder["rungs"]}
@@ -744,7 +786,8 @@ def stage_card(ctx):
         "fetch,prepare,scratch,frozen,finetune-minilm,finetune-bge,finetune-e5,soup,rdrop,llrd,long` "
         "(plus `teacher,distill` where run); "
         "per-epoch figures in `onnx/build/runs/<rung>/run.json`.",
-        "- Tokenizer equality on every text: `reproduce.py --stages tokcheck`.",
+        "- Tokenizer equality on every text: `reproduce.py --stages tokcheck`; encoder parity of every base: "
+        "`reproduce.py --stages parity`.",
         "- ONNX export, int8, every figure of the table: `reproduce.py --stages export,quantize,bench` → "
         "`onnx/build/ladder.json`; each rung's bench is `java -cp \"$(cat onnx/build/bench.classpath)\" "
         "onnx/tooling/OrtBench.java --model-dir onnx/build/models/<rung> --texts onnx/build/validation_texts.json "
@@ -777,6 +820,8 @@ def stage_card(ctx):
         "target_note": target_note(ctx, default, shipped, int8_rung, rungs),
         "soup_note": soup_note(ctx),
         "schedule_note": schedule_note(ctx),
+        "parity_figures": parity_figures(ctx),
+        "parity_texts": str(PARITY_TEXTS),
         "bench_load": "{:.1f}-{:.1f}".format(min(r["load_average_before"] for r in rungs.values()),
                                              max(r["load_average_after"] for r in rungs.values())),
         "int8_accuracy": f"{100 * int8_rung['validation_accuracy']:.2f}%" if int8_rung else "n/a",
@@ -805,6 +850,7 @@ STAGES = {
     "llrd": stage_llrd,
     "long": stage_long,
     "tokcheck": stage_tokcheck,
+    "parity": stage_parity,
     "export": stage_export,
     "quantize": stage_quantize,
     "bench": stage_bench,
