@@ -92,7 +92,8 @@ class BertEncoder(nn.Module):
 
     @classmethod
     def from_onnx(cls, onnx_path, heads=12, dropout=0.1):
-        """heads: both bases (MiniLM-L6, bge-small) use 12 heads of 32 dims; the graph hides it in Reshape constants."""
+        """heads: every base here (MiniLM-L6, bge-small, e5-small-v2) uses 12 heads of 32 dims; the graph
+        hides it in Reshape constants."""
         w = read_onnx_weights(onnx_path)
         layers = 1 + max(int(n.split(".")[2]) for n in w if n.startswith("encoder.layer."))
         vocab, hidden = w["embeddings.word_embeddings.weight"].shape
