@@ -53,7 +53,7 @@ FINETUNE = {
 # set before it first ran, not tuned.
 DISTILL = {"base": "minilm", "lr": 1e-4, "epochs": 3, "alpha": 0.7, "temperature": 2.0}
 # The distillation teacher: the mean logits of every fine-tuned base, the strongest model here but
-# 6 + 12 + 12 layers deep, far too slow to serve.
+# as slow as all of them together, far too slow to serve.
 TEACHER_RUNGS = ("c-finetune-minilm", "c-finetune-bge", "c-finetune-e5")
 # Rung (c) soup: MiniLM fine-tuned with the FINETUNE recipe once per seed, then the weights averaged
 # (a uniform "model soup"): one model, as fast as any member, unlike an ensemble of logits. Every
@@ -623,8 +623,10 @@ def teacher_note(ctx, rungs):
         return f"The distillation teacher ({', '.join(TEACHER_RUNGS)}) was not evaluated: not all of them trained."
     val_logits = np.mean([np.load(p) for p in paths], 0)
     m = train.classification_metrics(val_logits, ctx.split_tokens()[3])
+    layers = " + ".join(str(bases.BASES[load_run(ctx, r)["base"]]["layers"]) for r in TEACHER_RUNGS)
     teacher = (f"The distillation teacher, the mean logits of {', '.join(TEACHER_RUNGS)}, scores "
-               f"{100 * m['accuracy']:.2f}% on validation (torch); it is 6 + 12 + 12 layers deep, too slow to serve.")
+               f"{100 * m['accuracy']:.2f}% on validation (torch); it runs {layers} layers per article, too slow "
+               "to serve.")
     student = rungs.get("c-distill-minilm")
     if student is None:
         return teacher + " The stages `teacher` and `distill` are in the tooling; the student was not trained."
