@@ -54,7 +54,8 @@ FINETUNE = {
 DISTILL = {"base": "minilm", "lr": 1e-4, "epochs": 3, "alpha": 0.7, "temperature": 2.0}
 # The distillation teacher: the mean logits of every fine-tuned base, the strongest model here but
 # as slow as all of them together, far too slow to serve.
-TEACHER_RUNGS = ("c-finetune-minilm", "c-finetune-bge", "c-finetune-e5")
+TEACHER_BASES = ("minilm", "bge", "e5")
+TEACHER_RUNGS = tuple(f"c-finetune-{key}" for key in TEACHER_BASES)
 # Rung (c) soup: MiniLM fine-tuned with the FINETUNE recipe once per seed, then the weights averaged
 # (a uniform "model soup"): one model, as fast as any member, unlike an ensemble of logits. Every
 # member starts from the same head initialisation (seed SEED) and differs only in batch order and
@@ -291,9 +292,16 @@ def stage_teacher(ctx):
         teacher.append(train.predict(model, ids, device=ctx.device))
         log(f"teacher: {rung} logits on {len(ids)} training rows")
     np.save(ctx.path("teacher_train_logits.npy"), np.mean(teacher, axis=0))
-    val = np.mean([np.load(ctx.path("runs", r, "val_logits.npy")) for r in TEACHER_RUNGS], 0)
-    m = train.classification_metrics(val, ctx.split_tokens()[3])
+    m = train.classification_metrics(teacher_validation_logits(ctx), ctx.split_tokens()[3])
     log(f"teacher ensemble validation accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}")
+
+
+def teacher_validation_logits(ctx):
+    """The teacher's validation logits, from its members' saved ones; None until all of them trained."""
+    paths = [ctx.path("runs", r, "val_logits.npy") for r in TEACHER_RUNGS]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    return np.mean([np.load(p) for p in paths], 0)
 
 
 def stage_distill(ctx):
@@ -582,8 +590,9 @@ RUNG_TITLES = {
     "c-finetune-minilm": "(c) MiniLM-L6 full fine-tuning",
     "c-finetune-bge": "(c) bge-small full fine-tuning",
     "c-finetune-e5": "(c) e5-small-v2 full fine-tuning",
-    "c-distill-minilm": f"(c+) MiniLM-L6 distilled from the MiniLM + bge-small + e5-small-v2 ensemble "
-                        f"(alpha {DISTILL['alpha']}, T {DISTILL['temperature']:g})",
+    "c-distill-minilm": "(c+) MiniLM-L6 distilled from the "
+                        + " + ".join(bases.BASES[key]["name"].split("/")[-1] for key in TEACHER_BASES)
+                        + f" ensemble (alpha {DISTILL['alpha']}, T {DISTILL['temperature']:g})",
     "c-soup-minilm": f"(c+) MiniLM-L6 soup: weights of {len(SOUP['seeds'])} fine-tuned seeds averaged",
     "c-rdrop-minilm": "(c+) MiniLM-L6 full fine-tuning with R-Drop (alpha 1)",
     "c-llrd-minilm": f"(c+) MiniLM-L6 full fine-tuning with layer-wise lr decay ({LLRD['layer_lr_decay']})",
@@ -595,7 +604,8 @@ RUNG_TITLES = {
 RUNG_STAGES = {
     "a-scratch": "scratch", "b-frozen-minilm": "frozen", "c-finetune-minilm": "finetune-minilm",
     "c-finetune-bge": "finetune-bge", "c-finetune-e5": "finetune-e5",
-    "c-distill-minilm": "finetune-minilm,finetune-bge,finetune-e5,teacher,distill", "c-soup-minilm": "finetune-minilm,soup",
+    "c-distill-minilm": ",".join(f"finetune-{key}" for key in TEACHER_BASES) + ",teacher,distill",
+    "c-soup-minilm": "finetune-minilm,soup",
     "c-rdrop-minilm": "rdrop", "c-llrd-minilm": "llrd", "c-long-minilm": "long",
 }
 # An int8 rung is its source's export, quantized: same title and stages behind it.
@@ -618,12 +628,11 @@ def markdown_matrix(cm):
 def teacher_note(ctx, rungs):
     """Validation accuracy of the distillation teacher (the mean of the TEACHER_RUNGS logits) and, where
     it ran, of the MiniLM distilled from it."""
-    paths = [ctx.path("runs", r, "val_logits.npy") for r in TEACHER_RUNGS]
-    if not all(os.path.exists(p) for p in paths):
+    val_logits = teacher_validation_logits(ctx)
+    if val_logits is None:
         return f"The distillation teacher ({', '.join(TEACHER_RUNGS)}) was not evaluated: not all of them trained."
-    val_logits = np.mean([np.load(p) for p in paths], 0)
     m = train.classification_metrics(val_logits, ctx.split_tokens()[3])
-    layers = " + ".join(str(bases.BASES[load_run(ctx, r)["base"]]["layers"]) for r in TEACHER_RUNGS)
+    layers = " + ".join(str(bases.BASES[key]["layers"]) for key in TEACHER_BASES)
     teacher = (f"The distillation teacher, the mean logits of {', '.join(TEACHER_RUNGS)}, scores "
                f"{100 * m['accuracy']:.2f}% on validation (torch); it runs {layers} layers per article, too slow "
                "to serve.")
@@ -652,8 +661,7 @@ def pass_range(rung, figure):
 
 
 def mean_top_probability(logits):
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return float((shifted.max(axis=1) / shifted.sum(axis=1)).mean())
+    return torch.tensor(logits).softmax(-1).max(-1).values.mean().item()
 
 
 def epoch_minutes(ctx, rungs):
