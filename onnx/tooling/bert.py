@@ -145,3 +145,24 @@ class BertClassifier(nn.Module):
 def mean_pool(hidden, attention_mask):
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+class MaskedLanguageModel(nn.Module):
+    """An encoder with BERT's masked-language-model head (dense, GELU, LayerNorm, then a decoder tied to
+    the word embeddings), for task-adaptive pretraining. The sentence-transformer bases ship without
+    an MLM head, so its transform starts fresh; tying the decoder adds no vocabulary-sized matrix, and
+    the head is thrown away afterwards: only the encoder goes on to fine-tuning."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+        self.transform = nn.Linear(encoder.hidden, encoder.hidden)
+        self.transform_norm = nn.LayerNorm(encoder.hidden, eps=LAYER_NORM_EPS)
+        self.decoder_bias = nn.Parameter(torch.zeros(encoder.word_embeddings.num_embeddings))
+
+    def forward(self, input_ids, attention_mask, predicted):
+        """Vocabulary logits [n, vocab] for the n positions where `predicted` (bool, like input_ids) is
+        set, in row-major order; the others cost no decoder work."""
+        hidden = self.encoder(input_ids, attention_mask)[predicted]
+        x = self.transform_norm(F.gelu(self.transform(hidden)))
+        return x @ self.encoder.word_embeddings.weight.T + self.decoder_bias

@@ -1,5 +1,6 @@
 """Training loops shared by every rung of the ladder: length-grouped batches, AdamW with linear
-warm-up and decay, optional distillation from teacher logits, progress lines with rate and ETA."""
+warm-up and decay, optional distillation from teacher logits, masked-language-model pretraining,
+progress lines with rate and ETA."""
 import math
 import random
 import time
@@ -106,6 +107,23 @@ def linear_warmup_decay(optimizer, total_steps, warmup_fraction):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def optimisation(model, rows, batch_size, epochs, max_steps, lr, weight_decay, warmup_fraction, layer_lr_decay=None):
+    """The step count, AdamW optimizer and warm-up/decay schedule of a training run."""
+    steps_per_epoch = math.ceil(rows / batch_size)
+    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
+    opt = torch.optim.AdamW(parameter_groups(model, lr, weight_decay, layer_lr_decay), lr=lr)
+    return total, opt, linear_warmup_decay(opt, total, warmup_fraction)
+
+
+def take_step(model, opt, sched, loss):
+    """Backpropagate, clip the gradient norm at 1, update the weights and the learning rate."""
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+
+
 def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
         seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
         val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, layer_lr_decay=None, log=print):
@@ -121,10 +139,8 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
     rng = random.Random(seed)
     torch.manual_seed(seed)
     lengths = [len(s) for s in train_ids]
-    steps_per_epoch = math.ceil(len(train_ids) / batch_size)
-    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
-    opt = torch.optim.AdamW(parameter_groups(model, lr, weight_decay, layer_lr_decay), lr=lr)
-    sched = linear_warmup_decay(opt, total, warmup_fraction)
+    total, opt, sched = optimisation(model, len(train_ids), batch_size, epochs, max_steps, lr, weight_decay,
+                                     warmup_fraction, layer_lr_decay)
     labels_t = torch.tensor(train_labels)
     teacher_t = None if teacher_logits is None else torch.tensor(teacher_logits, dtype=torch.float32)
     progress = Progress(total, label, log=log)
@@ -148,11 +164,7 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
                 kl = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(t / temperature, -1),
                               reduction="batchmean") * temperature ** 2
                 loss = distill_alpha * kl + (1 - distill_alpha) * loss
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            take_step(model, opt, sched, loss)
             step += 1
             progress.step(step, loss.item())
         entry = {"epoch": epoch + 1, "seconds": time.time() - started}
@@ -161,6 +173,64 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
             entry.update(accuracy=m["accuracy"], macro_f1=m["macro_f1"])
             log(f"[{label}] epoch {epoch + 1}: val accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}", flush=True)
         history["epochs"].append(entry)
+    history["train_seconds"] = time.time() - started
+    return history
+
+
+def mask_tokens(ids, attention_mask, *, special_ids, mask_id, vocab_size, generator, probability=0.15):
+    """BERT's masking for masked-language-model training: each real token that is not special is chosen
+    with `probability`; a chosen token becomes mask_id 80% of the time, a random vocabulary id 10%, and
+    stays itself 10% (so the model cannot learn that only [MASK] positions matter). Returns the corrupted
+    ids and the chosen positions (bool), which the loss predicts. At least one token per batch is chosen
+    whenever any is eligible, so a batch of short texts never has an empty loss."""
+    eligible = attention_mask.bool() & ~torch.isin(ids, torch.tensor(special_ids))
+    draw = torch.rand(ids.shape, generator=generator)
+    chosen = (draw < probability) & eligible
+    if not chosen.any() and eligible.any():
+        chosen.view(-1)[torch.where(eligible.view(-1), draw.view(-1), 2.0).argmin()] = True
+    roll = torch.rand(ids.shape, generator=generator)
+    corrupted = ids.clone()
+    corrupted[chosen & (roll < 0.8)] = mask_id
+    randomised = chosen & (roll >= 0.8) & (roll < 0.9)
+    corrupted[randomised] = torch.randint(vocab_size, ids.shape, generator=generator)[randomised]
+    return corrupted, chosen
+
+
+def fit_mlm(model, train_ids, *, epochs, lr, special_ids, mask_id, probability=0.15, batch_size=32,
+            warmup_fraction=0.1, weight_decay=0.01, seed=42, label="mlm", device="cpu", max_steps=None, log=print):
+    """Masked-language-model training of a bert.MaskedLanguageModel on unlabeled token ids, in place, with
+    fit's batching and schedule (length-grouped batches, AdamW, linear warm-up then decay, clipping).
+    Every epoch masks afresh. Returns the history: per-epoch mean loss and seconds."""
+    rng = random.Random(seed)
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    vocab_size = model.encoder.word_embeddings.num_embeddings
+    lengths = [len(s) for s in train_ids]
+    total, opt, sched = optimisation(model, len(train_ids), batch_size, epochs, max_steps, lr, weight_decay,
+                                     warmup_fraction)
+    progress = Progress(total, label, log=log)
+    history = {"epochs": [], "steps": total}
+    started = time.time()
+    step = 0
+    model.train()
+    for epoch in range(epochs):
+        losses = []
+        for batch in length_grouped_batches(lengths, batch_size, rng):
+            if step >= total:
+                break
+            ids, mask = collate(train_ids, batch)
+            corrupted, chosen = mask_tokens(ids, mask, special_ids=special_ids, mask_id=mask_id,
+                                            vocab_size=vocab_size, generator=generator, probability=probability)
+            logits = model(corrupted.to(device), mask.to(device), chosen.to(device))
+            loss = F.cross_entropy(logits, ids[chosen].to(device))
+            take_step(model, opt, sched, loss)
+            step += 1
+            losses.append(loss.item())
+            progress.step(step, loss.item())
+        history["epochs"].append({"epoch": epoch + 1, "mean_loss": float(np.mean(losses)) if losses else None,
+                                  "seconds": time.time() - started})
+        if losses:
+            log(f"[{label}] epoch {epoch + 1}: mean masked-token loss {np.mean(losses):.4f}", flush=True)
     history["train_seconds"] = time.time() - started
     return history
 
