@@ -37,8 +37,8 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 SEED = 42
 MAX_LENGTH = 128
 ALL_STAGES = ["fetch", "prepare", "tokcheck", "parity", "scratch", "frozen", "finetune-minilm", "finetune-bge",
-              "finetune-e5", "teacher", "distill", "soup", "rdrop", "llrd", "long", "tapt", "export", "quantize", "bench",
-              "ship", "card"]
+              "finetune-e5", "teacher", "distill", "soup", "rdrop", "llrd", "long", "tapt", "export", "quantize",
+              "bench", "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
 # bge-small near 5e-5; e5-small-v2, the other 12-layer base, gets bge-small's untuned. Validation peaks
@@ -71,8 +71,8 @@ LLRD = {"lr": 1.5e-4, "epochs": 3, "layer_lr_decay": 0.85}
 LONG = {"lr": 5e-5, "epochs": 4}
 # Rung (c) with task-adaptive pretraining (TAPT): masked-language-model training of the MiniLM encoder on
 # the training rows' texts (their labels unused, the validation rows never seen), then the plain MiniLM
-# recipe from the adapted encoder. 3 MLM epochs (~the CPU time of the fine-tuning itself) at 1e-4, BERT's
-# 15% masking; set before it first ran, not tuned.
+# recipe from the adapted encoder. 3 MLM epochs at 1e-4 (an MLM epoch costs about one fine-tuning epoch),
+# BERT's 15% masking; set before it first ran, not tuned.
 TAPT = {**FINETUNE["minilm"], "mlm_epochs": 3, "mlm_lr": 1e-4, "mask_probability": 0.15}
 
 
