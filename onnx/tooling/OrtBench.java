@@ -15,6 +15,10 @@
  * mode tokens: writes DJL's token ids for every text (the tokenizer-equality check).
  * mode hidden: runs a base encoder (model.onnx with output last_hidden_state) on all texts as one
  *   padded batch and writes the ids, the mask and the hidden states (the encoder-parity check).
+ * mode matmul: times the one-MatMul graph of compute.py (x [--rows, k] times a weight [k, n]) and
+ *   reports GFLOP/s: the most this CPU's matrix kernels give, the ceiling for a model's throughput.
+ *   No texts, tokenizer or config.json; a timed pass runs at least --repeats products and
+ *   --min-pass-seconds (default 0.25).
  */
 
 import ai.djl.huggingface.tokenizers.Encoding;
@@ -22,6 +26,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -30,6 +35,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +45,27 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 public class OrtBench {
 
     record Batch(long[][] ids, long[][] mask) {}
+
+    record Timing(double seconds, double cpuSeconds) {}
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /** Wall-clock and process CPU seconds of the work. */
+    static Timing timed(Work work) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        work.run();
+        return new Timing((System.nanoTime() - start) / 1e9, (os.getProcessCpuTime() - cpuStart) / 1e9);
+    }
+
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>();
@@ -50,6 +73,18 @@ public class OrtBench {
             opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         Path modelDir = Path.of(opt.get("model-dir"));
+        int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+        String mode = opt.getOrDefault("mode", "eval");
+        if (mode.equals("matmul")) {
+            Map<String, Object> summary = matmul(modelDir.resolve("model.onnx"), threads,
+                    Integer.parseInt(opt.getOrDefault("rows", "3072")),
+                    Integer.parseInt(opt.getOrDefault("repeats", "10")),
+                    Double.parseDouble(opt.getOrDefault("min-pass-seconds", "0.25")),
+                    Integer.parseInt(opt.getOrDefault("timed-passes", "3")));
+            write(Map.of("summary", summary), Path.of(opt.get("out")));
+            System.out.println(new Gson().toJson(summary));
+            return;
+        }
         Gson gson = new GsonBuilder().create();
         JsonObject input;
         try (Reader r = Files.newBufferedReader(Path.of(opt.get("texts")))) {
@@ -68,8 +103,6 @@ public class OrtBench {
             }
         }
         int batchSize = Integer.parseInt(opt.getOrDefault("batch", "32"));
-        int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
-        String mode = opt.getOrDefault("mode", "eval");
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (HuggingFaceTokenizer tokenizer = tokenizer(modelDir.resolve("tokenizer.json"), maxLength)) {
@@ -91,10 +124,80 @@ public class OrtBench {
             }
         }
         result.put("max_length", maxLength);
-        try (Writer w = Files.newBufferedWriter(Path.of(opt.get("out")))) {
+        write(result, Path.of(opt.get("out")));
+        System.out.println(new Gson().toJson(result.getOrDefault("summary", Map.of("texts", texts.size()))));
+    }
+
+    static void write(Map<String, Object> result, Path out) throws IOException {
+        try (Writer w = Files.newBufferedWriter(out)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
         }
-        System.out.println(new Gson().toJson(result.getOrDefault("summary", Map.of("texts", texts.size()))));
+    }
+
+    static OrtSession.SessionOptions benchOptions(int threads) throws Exception {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        // No busy-waiting between ops: on a shared machine spinning threads burn the cores other
+        // jobs need, and they would inflate the CPU time that the bench reports.
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return so;
+    }
+
+    /** GFLOP/s of x [rows, k] times the graph's weight [k, n], with the session settings of the model bench. */
+    static Map<String, Object> matmul(Path model, int threads, int rows, int repeats, double minPassSeconds,
+                                      int timedPasses) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = benchOptions(threads);
+             OrtSession session = env.createSession(model.toString(), so)) {
+            String input = session.getInputNames().iterator().next();
+            long k = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape()[1];
+            long n = ((TensorInfo) session.getOutputInfo().values().iterator().next().getInfo()).getShape()[1];
+            float[] x = new float[(int) (rows * k)];
+            Random random = new Random(0);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            double flopPerRun = 2.0 * rows * k * n;
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows, k})) {
+                Map<String, OnnxTensor> feeds = Map.of(input, tensor);
+                for (int warmUp = 0; warmUp < 3; warmUp++) {
+                    session.run(feeds).close();
+                }
+                double[] wallRates = new double[timedPasses];
+                double[] cpuRates = new double[timedPasses];
+                List<Map<String, Object>> passes = new ArrayList<>();
+                for (int p = 0; p < timedPasses; p++) {
+                    int[] runs = {0};
+                    // Process CPU time ticks in steps of milliseconds: a pass lasts long enough to read it.
+                    Timing timing = timed(() -> {
+                        long start = System.nanoTime();
+                        while (runs[0] < repeats || System.nanoTime() - start < minPassSeconds * 1e9) {
+                            session.run(feeds).close();
+                            runs[0]++;
+                        }
+                    });
+                    wallRates[p] = flopPerRun * runs[0] / timing.seconds() / 1e9;
+                    cpuRates[p] = flopPerRun * runs[0] / (timing.cpuSeconds() / threads) / 1e9;
+                    passes.add(Map.of("products", runs[0], "gflops", wallRates[p],
+                            "gflops_per_cpu_second_times_threads", cpuRates[p]));
+                }
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("rows", rows);
+                summary.put("k", k);
+                summary.put("n", n);
+                summary.put("intra_op_threads", threads);
+                summary.put("min_products_per_pass", repeats);
+                summary.put("min_pass_seconds", minPassSeconds);
+                summary.put("gflop_per_run", flopPerRun / 1e9);
+                summary.put("gflops", median(wallRates));
+                summary.put("gflops_best", Arrays.stream(wallRates).max().orElseThrow());
+                summary.put("gflops_per_cpu_second_times_threads", median(cpuRates));
+                summary.put("passes", passes);
+                return summary;
+            }
+        }
     }
 
     /** Truncation to max_length and padding to the longest text of each batch (not to a fixed length). */
@@ -171,13 +274,7 @@ public class OrtBench {
                          int batchSize, int threads, int timedPasses, int timedTexts, Map<String, Object> result)
             throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(threads);
-            so.setInterOpNumThreads(1);
-            // No busy-waiting between ops: on a shared machine spinning threads burn the cores other
-            // jobs need, and they would inflate the CPU time that the bench reports.
-            so.addConfigEntry("session.intra_op.allow_spinning", "0");
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions so = benchOptions(threads)) {
             try (OrtSession session = env.createSession(model.toString(), so)) {
                 List<float[]> logits = new ArrayList<>();
                 long paddedTokens = 0;
@@ -193,24 +290,21 @@ public class OrtBench {
                 // texts per (CPU seconds / threads) estimates what the same threads do undisturbed. The
                 // summary takes the median pass: on this VM single passes of the same model differ by
                 // 10% or more.
-                OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 double seconds = 0;
                 double cpuSeconds = 0;
                 double[] wallRates = new double[timedPasses];
                 double[] cpuRates = new double[timedPasses];
                 List<Map<String, Object>> passes = new ArrayList<>();
                 for (int p = 0; p < timedPasses; p++) {
-                    long cpuStart = os.getProcessCpuTime();
-                    long start = System.nanoTime();
-                    for (int s = 0; s < timedTexts; s += batchSize) {
-                        run(env, session, tokenize(tokenizer, texts.subList(s, Math.min(timedTexts, s + batchSize))));
-                    }
-                    double passSeconds = (System.nanoTime() - start) / 1e9;
-                    double passCpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
-                    seconds += passSeconds;
-                    cpuSeconds += passCpuSeconds;
-                    wallRates[p] = timedTexts / passSeconds;
-                    cpuRates[p] = timedTexts / (passCpuSeconds / threads);
+                    Timing timing = timed(() -> {
+                        for (int s = 0; s < timedTexts; s += batchSize) {
+                            run(env, session, tokenize(tokenizer, texts.subList(s, Math.min(timedTexts, s + batchSize))));
+                        }
+                    });
+                    seconds += timing.seconds();
+                    cpuSeconds += timing.cpuSeconds();
+                    wallRates[p] = timedTexts / timing.seconds();
+                    cpuRates[p] = timedTexts / (timing.cpuSeconds() / threads);
                     passes.add(Map.of("articles_per_second", wallRates[p],
                             "articles_per_cpu_second_times_threads", cpuRates[p]));
                 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Runs the model card's bench program (onnx/tooling/OrtBench.java) on the shipped default model, the
  * way reproduce.py does, and holds its figures against the service's own classifier: the card's
  * accuracy and throughput are only worth quoting if the bench scores texts exactly as the service does.
+ * Its matrix-product mode, which gives the card's ceiling in GFLOP/s, is checked on a small graph.
  */
 class OrtBenchTest {
 
@@ -66,7 +67,7 @@ class OrtBenchTest {
         Files.createDirectories(WORK);
         Path texts = WORK.resolve("texts.json");
         new ObjectMapper().writeValue(texts.toFile(), Map.of("texts", TEXTS, "labels", LABELS));
-        evaluation = bench("eval", texts, "--batch", String.valueOf(BATCH), "--threads", "2",
+        evaluation = benchDefaultModel("eval", texts, "--batch", String.valueOf(BATCH), "--threads", "2",
                 "--timed-passes", String.valueOf(TIMED_PASSES), "--timed-texts", String.valueOf(TEXTS.size()));
         try (OnnxClassifier classifier = OnnxClassifier.load(MODEL_DIR, InferenceOptions.cpu(2))) {
             service = classifier.classify(TEXTS);
@@ -129,13 +130,37 @@ class OrtBenchTest {
         String longText = String.join(" ", Collections.nCopies(400, "market"));
         new ObjectMapper().writeValue(texts.toFile(), Map.of("texts", List.of(TEXTS.get(0), longText)));
 
-        JsonNode tokens = bench("tokens", texts);
+        JsonNode tokens = benchDefaultModel("tokens", texts);
 
         int maxLength = tokens.get("max_length").asInt();
         JsonNode ids = tokens.get("token_ids");
         assertThat(ids).hasSize(2);
         assertThat(ids.get(0).size()).isBetween(3, maxLength);
         assertThat(ids.get(1).size()).as("a 400-word text is truncated").isEqualTo(maxLength);
+    }
+
+    @Test
+    void shouldTimeTheMatrixProductOfTheCeiling() throws Exception {
+        PythonTooling.requirePython();
+        Path graph = WORK.resolve("matmul").resolve("model.onnx");
+        Files.createDirectories(graph.getParent());
+        PythonTooling.run("compute.py", 60, "--matmul-model", graph.toString(), "--k", "64", "--n", "96");
+
+        JsonNode summary = bench("matmul", List.of("--model-dir", graph.getParent().toString(), "--rows", "200",
+                "--repeats", "4", "--timed-passes", "3")).get("summary");
+
+        assertThat(List.of(summary.get("rows").asInt(), summary.get("k").asInt(), summary.get("n").asInt()))
+                .containsExactly(200, 64, 96);
+        assertThat(summary.get("gflop_per_run").asDouble()).isCloseTo(2.0 * 200 * 64 * 96 / 1e9, within(1e-12));
+        JsonNode passes = summary.get("passes");
+        assertThat(passes).hasSize(3);
+        double[] rates = new double[3];
+        for (int p = 0; p < 3; p++) {
+            rates[p] = passes.get(p).get("gflops").asDouble();
+        }
+        Arrays.sort(rates);
+        assertThat(rates[0]).isPositive();
+        assertThat(summary.get("gflops").asDouble()).as("the median pass").isEqualTo(rates[1]);
     }
 
     private static float[] softmax(JsonNode logits) {
@@ -162,15 +187,21 @@ class OrtBenchTest {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    /** Launches OrtBench.java with the JDK's source launcher on the test classpath; returns its JSON output. */
-    private static JsonNode bench(String mode, Path texts, String... options) throws IOException, InterruptedException {
+    private static JsonNode benchDefaultModel(String mode, Path texts, String... options)
+            throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(
+                List.of("--model-dir", MODEL_DIR.toString(), "--texts", texts.toString()));
+        arguments.addAll(List.of(options));
+        return bench(mode, arguments);
+    }
+
+    /** Launches OrtBench.java with the JDK's source launcher; returns the JSON it writes. */
+    private static JsonNode bench(String mode, List<String> arguments) throws IOException, InterruptedException {
         Path out = WORK.resolve(mode + "-result.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", benchClasspath(), BENCH.toString(),
-                "--model-dir", MODEL_DIR.toString(), "--texts", texts.toString(), "--out", out.toString(),
-                "--mode", mode));
-        command.addAll(List.of(options));
+                "-cp", benchClasspath(), BENCH.toString(), "--out", out.toString(), "--mode", mode));
+        command.addAll(arguments);
         Path log = WORK.resolve(mode + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
