@@ -19,6 +19,7 @@ def forward_flops(model, sequence_length):
     Counts every matrix product, which is nearly all of a BERT's work: a MatMul by a weight
     initializer [in, out] costs 2*in*out per token; a MatMul of two activations is attention (scores
     or weighted values) and costs 2*length*length*hidden per sequence, hidden being the model width;
+    an int8 MatMulInteger by a quantized weight counts as the product it replaces;
     a Gemm is the classification head on the pooled vector, once per sequence. Element-wise work
     (softmax, LayerNorm, GELU) is left out: at BERT sizes it is a few percent of the products.
     """
@@ -28,7 +29,7 @@ def forward_flops(model, sequence_length):
     attention_products = 0
     hidden = None
     for node in model.graph.node:
-        if node.op_type == "MatMul":
+        if node.op_type in ("MatMul", "MatMulInteger"):
             if node.input[1] in weights:
                 rows, cols = weights[node.input[1]]
                 per_token += 2 * rows * cols
@@ -41,6 +42,11 @@ def forward_flops(model, sequence_length):
         raise ValueError("attention products found but no weight MatMul to read the model width from")
     length = sequence_length
     return length * per_token + attention_products * 2 * length * length * (hidden or 0) + per_sequence
+
+
+def attention_layers(model):
+    """Transformer layers of a BERT graph: one Softmax (over the attention scores) per layer."""
+    return sum(1 for node in model.graph.node if node.op_type == "Softmax")
 
 
 def feed_forward_shape(model):

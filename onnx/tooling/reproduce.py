@@ -39,8 +39,8 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 SEED = 42
 MAX_LENGTH = 128
 ALL_STAGES = ["fetch", "prepare", "tokcheck", "parity", "scratch", "frozen", "finetune-minilm", "finetune-bge",
-              "finetune-e5", "teacher", "distill", "soup", "rdrop", "llrd", "long", "tapt", "export", "quantize",
-              "bench", "ceiling", "ship", "card"]
+              "finetune-e5", "teacher", "distill", "students", "soup", "rdrop", "llrd", "long", "tapt", "export",
+              "quantize", "bench", "ceiling", "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
 # bge-small near 5e-5; e5-small-v2, the other 12-layer base, gets bge-small's untuned. Validation peaks
@@ -76,6 +76,10 @@ LONG = {"lr": 5e-5, "epochs": 4}
 # recipe from the adapted encoder. 3 MLM epochs at 1e-4 (an MLM epoch costs about one fine-tuning epoch),
 # BERT's 15% masking; set before it first ran, not tuned.
 TAPT = {**FINETUNE["minilm"], "mlm_epochs": 3, "mlm_lr": 1e-4, "mask_probability": 0.15}
+# Shallow students (rung c+): MiniLM cut to its bottom 3 or 1 layers, then the distillation recipe from
+# the teacher ensemble. A layer is a sixth of MiniLM's operations, so they map what speed costs in
+# accuracy between the 6-layer default and the from-scratch rung (a); set before they ran, not tuned.
+STUDENTS = {"c-l3-distill-minilm": 3, "c-l1-distill-minilm": 1}
 
 
 def log(*args, **kwargs):
@@ -173,7 +177,7 @@ def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED, pretra
     recipe = recipe or FINETUNE[key]
     train.set_seed(SEED)
     tr_ids, tr_y, va_ids, va_y = ctx.split_tokens(key)
-    model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0]), 4)
+    model = encoder_classifier(ctx, key, recipe)
     if pretrained is not None:
         model.encoder.load_state_dict(pretrained["encoder_state"])
     model = model.to(ctx.device)
@@ -189,6 +193,14 @@ def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED, pretra
     return ctx.save_run(rung, model, history, val_logits, va_y,
                         {"base": key, "recipe": {**recipe, "batch_size": 32, "warmup_fraction": 0.1,
                                                  "dropout": 0.1, "optimizer": "AdamW", "seed": seed}})
+
+
+def encoder_classifier(ctx, key, recipe):
+    """A classifier on the pretrained base, cut to recipe["layers"] layers when the recipe says so."""
+    encoder = BertEncoder.from_onnx(bases.base_files(ctx.build, key)[0])
+    if recipe.get("layers"):
+        encoder.keep_bottom_layers(recipe["layers"])
+    return BertClassifier(encoder, 4)
 
 
 def stage_finetune_minilm(ctx):
@@ -242,7 +254,7 @@ def build_model(ctx, run):
     if run["base"] is None:
         model = scratch_model(run["vocab_size"])
     else:
-        model = BertClassifier(BertEncoder.from_onnx(bases.base_files(ctx.build, run["base"])[0]), 4)
+        model = encoder_classifier(ctx, run["base"], run["recipe"])
     model.load_state_dict(torch.load(ctx.path("runs", run["rung"], "model.pt"), map_location="cpu"))
     return model.eval()
 
@@ -338,6 +350,12 @@ def stage_distill(ctx):
     finetune(ctx, DISTILL["base"], "c-distill-minilm", teacher_logits=teacher, recipe=DISTILL)
 
 
+def stage_students(ctx):
+    teacher = np.load(ctx.path("teacher_train_logits.npy"))
+    for rung, layers in STUDENTS.items():
+        finetune(ctx, DISTILL["base"], rung, teacher_logits=teacher, recipe={**DISTILL, "layers": layers})
+
+
 def soup_member(ctx, seed):
     """The run of one soup member, trained unless already on disk; the SEED member is c-finetune-minilm."""
     rung = "c-finetune-minilm" if seed == SEED else f"c-soup-minilm/seed-{seed}"
@@ -375,7 +393,7 @@ def stage_soup(ctx):
 
 TRAINED_RUNGS = ["a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-finetune-bge", "c-finetune-e5",
                  "c-distill-minilm", "c-soup-minilm", "c-rdrop-minilm", "c-llrd-minilm", "c-long-minilm",
-                 "c-tapt-minilm"]
+                 "c-tapt-minilm", *STUDENTS]
 # Candidates for int8 (rung d) and shipping: the MiniLM rungs only, since bge-small int8 (~235 articles/s
 # here) cannot meet the service's 400 articles/s.
 INT8_SOURCES = [r for r in TRAINED_RUNGS if r.startswith("c-") and r.endswith("-minilm")]
@@ -397,7 +415,7 @@ def model_dir(ctx, rung):
 # The version a rung ships under: labeled events carry it, so a changed default model gets a new one.
 SHIPPED_VERSIONS = {"c-finetune-minilm": "1.0.0", "c-soup-minilm": "1.1.0", "c-rdrop-minilm": "1.2.0",
                     "c-llrd-minilm": "1.3.0", "c-long-minilm": "1.4.0", "c-distill-minilm": "1.5.0",
-                    "c-tapt-minilm": "1.6.0"}
+                    "c-tapt-minilm": "1.6.0", "c-l3-distill-minilm": "1.7.0", "c-l1-distill-minilm": "1.8.0"}
 
 
 def write_model_dir(ctx, rung, run, precision, metrics, model_name, model_version="1.0.0"):
@@ -645,6 +663,39 @@ def int8_ceiling_note(ceiling, flop, int8_rung):
             f"{MIN_ARTICLES_PER_SECOND * flop / peak:.1f}x that ceiling.")
 
 
+def frontier_note(ctx, rungs, default):
+    """Speed against accuracy: the default, the shallow students, the from-scratch rung and their int8
+    forms, fastest first, with what each costs per article."""
+    picked = ["a-scratch", *STUDENTS, default["rung"]]
+    picked += [int8_rung(r) for r in picked if r in INT8_SOURCES]
+    present = sorted((rungs[r] for r in picked if r in rungs), key=lambda r: -r["articles_per_second"])
+    if len(present) < 2:
+        return ""
+    lines = ["| model | layers | GFLOP per article | articles/s | per CPU-s × 2 | val. accuracy |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in present:
+        graph = onnx.load(os.path.join(model_dir(ctx, r["rung"]), "model.onnx"))
+        name = "the default" if r is default else RUNG_TITLES[r["rung"]]
+        lines.append(f"| {name} | {compute.attention_layers(graph)} | "
+                     f"{compute.forward_flops(graph, r['mean_padded_length']) / 1e9:.3f} | "
+                     f"{r['articles_per_second']:.0f} | {r['articles_per_cpu_second_times_threads']:.0f} | "
+                     f"{100 * r['validation_accuracy']:.2f}% |")
+    pretrained = [r for r in present if r["base"] is not None]
+    fast = [r for r in pretrained if r["articles_per_second"] >= MIN_ARTICLES_PER_SECOND]
+    if fast:
+        best = max(fast, key=lambda r: r["validation_accuracy"])
+        verdict = (f"The most accurate pretrained model at or above {MIN_ARTICLES_PER_SECOND} articles/s in this bench "
+                   f"is {RUNG_TITLES[best['rung']]}: {100 * best['validation_accuracy']:.2f}%, "
+                   f"{100 * (default['validation_accuracy'] - best['validation_accuracy']):.2f} points below the default.")
+    else:
+        fastest = max(pretrained, key=lambda r: r["articles_per_second"])
+        verdict = (f"No pretrained model reaches {MIN_ARTICLES_PER_SECOND} articles/s in this bench; the fastest, "
+                   f"{RUNG_TITLES[fastest['rung']]}, does {fastest['articles_per_second']:.0f} at "
+                   f"{100 * fastest['validation_accuracy']:.2f}%.")
+    return ("What speed costs in accuracy here (same bench; GFLOP at each model's mean padded length):\n\n"
+            + "\n".join(lines) + "\n\n" + verdict)
+
+
 def load_ladder(ctx):
     with open(ctx.path("ladder.json")) as f:
         return json.load(f)
@@ -710,6 +761,8 @@ RUNG_TITLES = {
     "c-long-minilm": "(c+) MiniLM-L6 full fine-tuning, longer schedule at half the lr",
     "c-tapt-minilm": f"(c+) MiniLM-L6 after task-adaptive MLM pretraining on the training texts "
                      f"({TAPT['mlm_epochs']} ep, lr {lr_text(TAPT['mlm_lr'])}), then full fine-tuning",
+    **{rung: f"(c+) MiniLM-L6 cut to its bottom {layers} layer{'s' if layers > 1 else ''}, distilled from the "
+             f"same ensemble" for rung, layers in STUDENTS.items()},
 }
 
 
@@ -720,6 +773,7 @@ RUNG_STAGES = {
     "c-distill-minilm": ",".join(f"finetune-{key}" for key in TEACHER_BASES) + ",teacher,distill",
     "c-soup-minilm": "finetune-minilm,soup",
     "c-rdrop-minilm": "rdrop", "c-llrd-minilm": "llrd", "c-long-minilm": "long", "c-tapt-minilm": "tapt",
+    **{rung: ",".join(f"finetune-{key}" for key in TEACHER_BASES) + ",teacher,students" for rung in STUDENTS},
 }
 # An int8 rung is its source's export, quantized: same title and stages behind it.
 RUNG_TITLES.update({int8_rung(s): "(d) int8 dynamic of " + RUNG_TITLES[s] for s in INT8_SOURCES})
@@ -1009,9 +1063,11 @@ def stage_card(ctx):
         "default_pass_cpu_range": pass_range(default, "articles_per_cpu_second_times_threads"),
         "epoch_minutes": epoch_minutes(ctx, rungs),
         "ceiling_note": ceiling_note(ctx, default, int8_rung),
+        "frontier_note": frontier_note(ctx, rungs, default),
         "soup_seeds": ", ".join(str(s) for s in SOUP["seeds"]),
         "tapt_masking": f"{100 * TAPT['mask_probability']:.0f}%",
         "tapt_schedule": f"{TAPT['mlm_epochs']} epochs at {lr_text(TAPT['mlm_lr'])}",
+        "student_layers": " and ".join(str(layers) for layers in STUDENTS.values()),
     }
     with open(os.path.join(ctx.root, "onnx", "tooling", "model_card_template.md")) as f:
         card = string.Template(f.read()).substitute(values)
@@ -1030,6 +1086,7 @@ STAGES = {
     "finetune-e5": stage_finetune_e5,
     "teacher": stage_teacher,
     "distill": stage_distill,
+    "students": stage_students,
     "soup": stage_soup,
     "rdrop": stage_rdrop,
     "llrd": stage_llrd,

@@ -40,6 +40,12 @@ class ComputeTest(unittest.TestCase):
         head = 2 * 3 * 4
         self.assertEqual(compute.forward_flops(tiny_encoder(), length), weight_products + attention + head)
 
+    def test_counts_one_layer_per_attention_softmax(self):
+        model = tiny_encoder()
+        self.assertEqual(compute.attention_layers(model), 0)
+        model.graph.node.insert(4, helper.make_node("Softmax", ["scores"], ["weights"], axis=-1))
+        self.assertEqual(compute.attention_layers(model), 1)
+
     def test_feed_forward_shape_is_the_largest_weight_product(self):
         model = tiny_encoder()
         self.assertEqual(compute.feed_forward_shape(model), (4, 8))
@@ -56,6 +62,11 @@ class ComputeTest(unittest.TestCase):
         quantized, count = quantize.quantize_model(compute.matmul_model(6, 10))
         self.assertEqual(count, 1)
         self.assertIn("MatMulInteger", [n.op_type for n in quantized.graph.node])
+
+    def test_an_int8_model_costs_the_products_of_its_fp32_source(self):
+        source = tiny_encoder()
+        quantized, _ = quantize.quantize_model(source)
+        self.assertEqual(compute.forward_flops(quantized, 7), compute.forward_flops(source, 7))
 
 
 if __name__ == "__main__":
