@@ -778,7 +778,7 @@ RUNG_TITLES = {
     "c-tapt-minilm": f"(c+) MiniLM-L6 after task-adaptive MLM pretraining on the training texts "
                      f"({TAPT['mlm_epochs']} ep, lr {lr_text(TAPT['mlm_lr'])}), then full fine-tuning",
     **{rung: f"(c+) MiniLM-L6 cut to its bottom {layers} layer{'s' if layers > 1 else ''}, distilled from the "
-             f"same ensemble" for rung, layers in STUDENTS.items()},
+             f"{len(TEACHER_BASES)}-model ensemble" for rung, layers in STUDENTS.items()},
 }
 
 
