@@ -40,8 +40,8 @@ def forward_flops(model, sequence_length):
             per_sequence += 2 * int(np.prod(weights[node.input[1]]))
     if attention_products and hidden is None:
         raise ValueError("attention products found but no weight MatMul to read the model width from")
-    length = sequence_length
-    return length * per_token + attention_products * 2 * length * length * (hidden or 0) + per_sequence
+    return (sequence_length * per_token + attention_products * 2 * sequence_length ** 2 * (hidden or 0)
+            + per_sequence)
 
 
 def attention_layers(model):

@@ -492,15 +492,19 @@ TIMED_TEXTS = 320
 TIMED_PASSES = 3
 
 
-def java_bench(ctx, directory, texts_json, out_json, mode="eval"):
+def ort_bench(ctx, directory, out_json, mode, *options):
+    """Runs OrtBench.java (2 intra-op threads) on a model folder; returns the JSON it writes."""
     classpath = bases.fetch_bench_classpath(ctx.build, log)
     cmd = ["java", "-cp", classpath, os.path.join(ctx.root, "onnx", "tooling", "OrtBench.java"),
-           "--model-dir", directory, "--texts", texts_json, "--out", out_json, "--mode", mode,
-           "--batch", "32", "--threads", "2", "--timed-texts", str(TIMED_TEXTS),
-           "--timed-passes", str(TIMED_PASSES)]
+           "--model-dir", directory, "--out", out_json, "--mode", mode, "--threads", "2", *options]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(out_json) as f:
         return json.load(f)
+
+
+def java_bench(ctx, directory, texts_json, out_json, mode="eval"):
+    return ort_bench(ctx, directory, out_json, mode, "--texts", texts_json, "--batch", "32",
+                     "--timed-texts", str(TIMED_TEXTS), "--timed-passes", str(TIMED_PASSES))
 
 
 def validation_texts_json(ctx):
@@ -612,19 +616,14 @@ def stage_ceiling(ctx):
     fp32 = compute.matmul_model(k, n)
     # The int8 product is the pattern quantize.py gives every weight MatMul of the int8 rungs.
     graphs = {"fp32": fp32, "int8": quantize.quantize_model(fp32)[0]}
-    classpath = bases.fetch_bench_classpath(ctx.build, log)
     ceiling = {}
     for precision, graph in graphs.items():
         model_file = ctx.path("ceiling", precision, "model.onnx")
         onnx.save(graph, model_file)
-        out = ctx.path("ceiling", precision, "bench.json")
-        subprocess.run(["java", "-cp", classpath, os.path.join(ctx.root, "onnx", "tooling", "OrtBench.java"),
-                        "--model-dir", os.path.dirname(model_file), "--out", out, "--mode", "matmul",
-                        "--threads", "2", "--rows", str(CEILING_ROWS), "--repeats", str(CEILING_REPEATS),
-                        "--min-pass-seconds", str(CEILING_PASS_SECONDS), "--timed-passes", str(CEILING_PASSES)],
-                       check=True, stdout=subprocess.DEVNULL)
-        with open(out) as f:
-            ceiling[precision] = json.load(f)["summary"]
+        ceiling[precision] = ort_bench(
+            ctx, os.path.dirname(model_file), ctx.path("ceiling", precision, "bench.json"), "matmul",
+            "--rows", str(CEILING_ROWS), "--repeats", str(CEILING_REPEATS),
+            "--min-pass-seconds", str(CEILING_PASS_SECONDS), "--timed-passes", str(CEILING_PASSES))["summary"]
         log(f"ceiling {precision}: [{CEILING_ROWS}, {k}] x [{k}, {n}] at {ceiling[precision]['gflops_best']:.0f} "
             f"GFLOP/s in the fastest pass, {ceiling[precision]['gflops']:.0f} median")
     with open(ctx.path("ceiling.json"), "w") as f:
@@ -728,32 +727,32 @@ def stage_ship(ctx):
                FAST_VARIANT["version"])
 
 
-def ship_model(ctx, best, target, model_name, version):
+def ship_model(ctx, entry, target, model_name, version):
     """model.onnx, tokenizer.json and a config.json with the bench's figures into a shipped folder."""
-    run = load_run(ctx, best["rung"])
+    run = load_run(ctx, entry["rung"])
     os.makedirs(target, exist_ok=True)
-    shutil.copyfile(os.path.join(model_dir(ctx, best["rung"]), "model.onnx"), os.path.join(target, "model.onnx"))
-    metrics = {"accuracy": best["validation_accuracy"], "macro_f1": best["validation_macro_f1"],
-               "confusion_matrix": best["confusion_matrix"],
+    shutil.copyfile(os.path.join(model_dir(ctx, entry["rung"]), "model.onnx"), os.path.join(target, "model.onnx"))
+    metrics = {"accuracy": entry["validation_accuracy"], "macro_f1": entry["validation_macro_f1"],
+               "confusion_matrix": entry["confusion_matrix"],
                "measured_with": "ONNX Runtime Java 1.29.0 + DJL tokenizers 0.38.0 (onnx/tooling/OrtBench.java)"}
-    precision = "int8-dynamic" if best["rung"].startswith("d-") else "fp32"
+    precision = "int8-dynamic" if entry["rung"].startswith("d-") else "fp32"
     # write_model_dir works on build/models/<rung>; point it at the shipped folder instead.
-    shipped = dict(run, rung=best["rung"])
+    shipped = dict(run, rung=entry["rung"])
     config_dir = model_dir(ctx, "_ship")
     os.makedirs(config_dir, exist_ok=True)
     shutil.copyfile(os.path.join(target, "model.onnx"), os.path.join(config_dir, "model.onnx"))
     config = write_model_dir(ctx, "_ship", shipped, precision, metrics, model_name, version)
-    config["benchmark"] = {"articles_per_second": round(best["articles_per_second"], 1),
-                           "timed": f"median of {len(best['timed_passes'])} passes over {best['timed_texts']} texts",
+    config["benchmark"] = {"articles_per_second": round(entry["articles_per_second"], 1),
+                           "timed": f"median of {len(entry['timed_passes'])} passes over {entry['timed_texts']} texts",
                            "batch_size": 32,
                            "intra_op_threads": 2, "validation_texts": load_ladder(ctx)["validation_rows"],
-                           "load_average_during_bench": best["load_average_before"],
+                           "load_average_during_bench": entry["load_average_before"],
                            "machine": "2-core shared CPU VM (AVX2, no VNNI)"}
     model_config.write_config(os.path.join(target, "config.json"), config)
     shutil.copyfile(os.path.join(config_dir, "tokenizer.json"), os.path.join(target, "tokenizer.json"))
     shutil.rmtree(config_dir)
-    log(f"ship: {best['rung']} -> {target} (accuracy {best['validation_accuracy']:.4f}, "
-        f"{best['articles_per_second']:.0f} articles/s)")
+    log(f"ship: {entry['rung']} -> {target} (accuracy {entry['validation_accuracy']:.4f}, "
+        f"{entry['articles_per_second']:.0f} articles/s)")
 
 
 def lr_text(lr):
@@ -1008,7 +1007,8 @@ def stage_card(ctx):
                       "its size does on this AVX2-only CPU, where even the unmodified base encoder runs at ~90 "
                       "sequences/s (see *Throughput on a shared machine*: the floor is beyond what this CPU "
                       "multiplies).")
-    variants = [f"- **`onnx/models/default/` ({shipped['precision']})**: the service's model, CPU or GPU; its "
+    variants = [f"- **`onnx/models/default/` ({shipped['precision']}, `model.onnx` sha256 "
+                f"`{shipped['model_sha256']}`)**: the service's model, CPU or GPU; its "
                 "scores do not depend on which other articles share its micro-batch; " + speed_note]
     fast = rungs.get(FAST_VARIANT["rung"])
     fast_dir = ctx.shipped_dir(FAST_VARIANT["folder"])
@@ -1018,8 +1018,11 @@ def stage_card(ctx):
                      f"{pass_range(fast_int8, 'articles_per_second')}) at {100 * fast_int8['validation_accuracy']:.2f}%, "
                      "but is not shipped, for the batch-dependence of per-tensor int8 described below."
                      if fast_int8 else "")
+        with open(os.path.join(fast_dir, "config.json")) as f:
+            fast_sha256 = json.load(f)["model_sha256"]
         variants.append(
-            f"- **`onnx/models/{FAST_VARIANT['folder']}/` (fp32, {FAST_VARIANT['model_name']})**: "
+            f"- **`onnx/models/{FAST_VARIANT['folder']}/` (fp32, {FAST_VARIANT['model_name']}, `model.onnx` sha256 "
+            f"`{fast_sha256}`)**: "
             f"{RUNG_TITLES[fast['rung']]}, {fast['size_mb']:.0f} MB. {100 * fast['validation_accuracy']:.2f}% "
             f"({100 * (default['validation_accuracy'] - fast['validation_accuracy']):.2f} points below the default, "
             f"{round((default['validation_accuracy'] - fast['validation_accuracy']) * ladder['validation_rows'])} more "
