@@ -19,11 +19,12 @@ def forward_flops(model, sequence_length):
     Counts every matrix product, which is nearly all of a BERT's work: a MatMul by a weight
     initializer [in, out] costs 2*in*out per token; a MatMul of two activations is attention (scores
     or weighted values) and costs 2*length*length*hidden per sequence, hidden being the model width;
-    an int8 MatMulInteger by a quantized weight counts as the product it replaces;
-    a Gemm is the classification head on the pooled vector, once per sequence. Element-wise work
-    (softmax, LayerNorm, GELU) is left out: at BERT sizes it is a few percent of the products.
+    an int8 MatMulInteger by a quantized weight, or a MatMul by a dequantized one (static int8's QDQ
+    pattern), counts as the product it replaces; a Gemm is the classification head on the pooled
+    vector, once per sequence. Element-wise work (softmax, LayerNorm, GELU) is left out: at BERT sizes
+    it is a few percent of the products.
     """
-    weights = {i.name: list(i.dims) for i in model.graph.initializer}
+    weights = _weight_shapes(model)
     per_token = 0
     per_sequence = 0
     attention_products = 0
@@ -44,6 +45,15 @@ def forward_flops(model, sequence_length):
             + per_sequence)
 
 
+def _weight_shapes(model):
+    """Shapes of the initializers, and of what DequantizeLinear makes of an initializer (a weight too)."""
+    weights = {i.name: list(i.dims) for i in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0] in weights:
+            weights[node.output[0]] = weights[node.input[0]]
+    return weights
+
+
 def attention_layers(model):
     """Transformer layers of a BERT graph: one Softmax (over the attention scores) per layer."""
     return sum(1 for node in model.graph.node if node.op_type == "Softmax")
@@ -51,7 +61,7 @@ def attention_layers(model):
 
 def feed_forward_shape(model):
     """(in, out) of the largest weight a MatMul multiplies by: the feed-forward expansion of a BERT."""
-    weights = {i.name: list(i.dims) for i in model.graph.initializer}
+    weights = _weight_shapes(model)
     shapes = [weights[n.input[1]] for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in weights]
     return tuple(max(shapes, key=lambda s: s[0] * s[1]))
 

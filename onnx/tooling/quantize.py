@@ -1,11 +1,21 @@
-"""Dynamic int8 quantization with the `onnx` library only (no onnxruntime in Python).
+"""int8 quantization with the `onnx` library only (no onnxruntime in Python).
 
-Every MatMul whose second input is a constant [K, N] weight becomes
+Dynamic (quantize_model): every MatMul whose second input is a constant [K, N] weight becomes
     DynamicQuantizeLinear(x) -> MatMulInteger(x_q, W_q, x_zp, W_zp) -> Cast(float) -> Mul(x_scale * W_scale)
-which is the node pattern ONNX Runtime's own dynamic quantizer emits and fuses (MatMulIntegerToFloat).
-Weights are uint8 with zero point 128 (symmetric) and one scale per output column: u8 x u8 avoids
-the int16 saturation of u8 x s8 kernels on AVX2 machines without VNNI, and per-column scales keep
-more precision than one scale per tensor. Embedding tables (Gather) stay fp32.
+which is the node pattern ONNX Runtime's own dynamic quantizer emits and fuses (DynamicQuantizeMatMul).
+The activation scale is computed per call over the whole tensor, so an article's scores depend on
+the other articles of its batch and on their padding.
+
+Static (quantize_static_model): the activation scale and zero point are constants calibrated
+beforehand, written as the standard QDQ pattern
+    QuantizeLinear(x) -> DequantizeLinear -> MatMul <- DequantizeLinear(W_q, per column)
+which ONNX Runtime fuses into QuantizeLinear + MatMulIntegerToFloat. Every token is quantized with the
+same constants whatever its batch holds: batch-invariant like fp32, and without the per-call range
+search. Values beyond the calibrated range saturate.
+
+In both, weights are uint8 with zero point 128 (symmetric) and one scale per output column: u8 x u8
+avoids the int16 saturation of u8 x s8 kernels on AVX2 machines without VNNI, and per-column scales
+keep more precision than one scale per tensor. Embedding tables (Gather) stay fp32.
 """
 import numpy as np
 import onnx
@@ -24,51 +34,107 @@ def quantize_weight(w):
 
 
 def quantize_model(model):
-    """Return a new ModelProto with every constant-weight MatMul replaced by the integer pattern."""
-    graph = model.graph
-    inits = {t.name: t for t in graph.initializer}
-    quantized_inputs = {}
-    new_nodes, new_inits, dropped = [], [], set()
+    """Return a new ModelProto with every constant-weight MatMul replaced by the dynamic integer pattern."""
     zp_name = "quant_weight_zero_point"
-    new_inits.append(numpy_helper.from_array(np.array(WEIGHT_ZERO_POINT, dtype=np.uint8), zp_name))
-    count = 0
-    for node in graph.node:
-        weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
-        if weight is None or len(weight.dims) != 2:
-            new_nodes.append(node)
-            continue
-        count += 1
+    quantized_inputs = {}
+
+    def rewrite(node, w, base, nodes, inits):
         x = node.input[0]
-        base = f"quant_{count}"
         if x not in quantized_inputs:
             # One DynamicQuantizeLinear per activation, shared by e.g. the query/key/value MatMuls.
             q = (f"{base}_x_q", f"{base}_x_scale", f"{base}_x_zp")
-            new_nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(q), name=f"{base}_dql"))
+            nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(q), name=f"{base}_dql"))
             quantized_inputs[x] = q
         x_q, x_scale, x_zp = quantized_inputs[x]
-        w_q, w_scale = quantize_weight(numpy_helper.to_array(weight))
-        new_inits.append(numpy_helper.from_array(w_q, f"{base}_w_q"))
-        new_inits.append(numpy_helper.from_array(w_scale, f"{base}_w_scale"))
-        dropped.add(weight.name)
-        new_nodes.extend([
+        w_q, w_scale = quantize_weight(w)
+        inits.append(numpy_helper.from_array(w_q, f"{base}_w_q"))
+        inits.append(numpy_helper.from_array(w_scale, f"{base}_w_scale"))
+        nodes.extend([
             helper.make_node("MatMulInteger", [x_q, f"{base}_w_q", x_zp, zp_name], [f"{base}_int32"], name=f"{base}_mmi"),
             helper.make_node("Cast", [f"{base}_int32"], [f"{base}_float"], to=TensorProto.FLOAT, name=f"{base}_cast"),
             helper.make_node("Mul", [x_scale, f"{base}_w_scale"], [f"{base}_scale"], name=f"{base}_scale_mul"),
             helper.make_node("Mul", [f"{base}_float", f"{base}_scale"], [node.output[0]], name=f"{base}_out_mul"),
         ])
+
+    # MatMulInteger and DynamicQuantizeLinear need opset >= 10; the exports use 14.
+    return _rewrite_weight_matmuls(
+        model, rewrite, [numpy_helper.from_array(np.array(WEIGHT_ZERO_POINT, dtype=np.uint8), zp_name)])
+
+
+def activation_quantization(low, high):
+    """(scale, zero point) of asymmetric uint8 over [low, high], a range that holds 0 so that 0 is exact."""
+    low, high = min(float(low), 0.0), max(float(high), 0.0)
+    scale = (high - low) / 255.0 if high > low else 1.0
+    zero_point = int(np.clip(np.round(-low / scale), 0, 255))
+    return np.float32(scale), np.uint8(zero_point)
+
+
+def quantize_static_model(model, range_of):
+    """Return a new ModelProto with every constant-weight MatMul in the static QDQ pattern.
+
+    range_of(weight) gives the calibrated (low, high) of the activation that multiplies weight, a
+    float32 [K, N] array; it is asked at the first MatMul of each activation.
+    """
+    opset = next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
+    if opset < 13:
+        raise ValueError(f"per-column DequantizeLinear needs opset >= 13, the model has {opset}")
+    dequantized_inputs = {}
+
+    def rewrite(node, w, base, nodes, inits):
+        x = node.input[0]
+        if x not in dequantized_inputs:
+            # One QuantizeLinear per activation, shared by e.g. the query/key/value MatMuls, which see
+            # the same input and so were calibrated with the same range.
+            scale, zero_point = activation_quantization(*range_of(w))
+            params = [f"{base}_x_scale", f"{base}_x_zp"]
+            inits.append(numpy_helper.from_array(np.array(scale), params[0]))
+            inits.append(numpy_helper.from_array(np.array(zero_point), params[1]))
+            nodes.append(helper.make_node("QuantizeLinear", [x, *params], [f"{base}_x_q"], name=f"{base}_ql"))
+            nodes.append(helper.make_node("DequantizeLinear", [f"{base}_x_q", *params], [f"{base}_x_dq"],
+                                          name=f"{base}_x_dql"))
+            dequantized_inputs[x] = f"{base}_x_dq"
+        w_q, w_scale = quantize_weight(w)
+        inits.append(numpy_helper.from_array(w_q, f"{base}_w_q"))
+        inits.append(numpy_helper.from_array(w_scale, f"{base}_w_scale"))
+        inits.append(numpy_helper.from_array(np.full(w_scale.shape, WEIGHT_ZERO_POINT, np.uint8), f"{base}_w_zp"))
+        nodes.extend([
+            helper.make_node("DequantizeLinear", [f"{base}_w_q", f"{base}_w_scale", f"{base}_w_zp"], [f"{base}_w_dq"],
+                             axis=1, name=f"{base}_w_dql"),
+            helper.make_node("MatMul", [dequantized_inputs[x], f"{base}_w_dq"], [node.output[0]], name=f"{base}_mm"),
+        ])
+
+    return _rewrite_weight_matmuls(model, rewrite)
+
+
+def _rewrite_weight_matmuls(model, rewrite, new_inits=()):
+    """(new model, count): rewrite(node, weight array, name prefix, nodes, initializers) replaces every
+    MatMul by a constant 2-D weight, appending its nodes and initializers; the weight itself is dropped
+    and every other node is kept in order."""
+    inits = {t.name: t for t in model.graph.initializer}
+    nodes, new_inits, dropped = [], list(new_inits), set()
+    count = 0
+    for node in model.graph.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None or len(weight.dims) != 2:
+            nodes.append(node)
+            continue
+        count += 1
+        dropped.add(weight.name)
+        rewrite(node, numpy_helper.to_array(weight), f"quant_{count}", nodes, new_inits)
     out = onnx.ModelProto()
     out.CopyFrom(model)
     del out.graph.node[:]
-    out.graph.node.extend(new_nodes)
-    kept = [t for t in graph.initializer if t.name not in dropped]
+    out.graph.node.extend(nodes)
+    kept = [t for t in model.graph.initializer if t.name not in dropped]
     del out.graph.initializer[:]
     out.graph.initializer.extend(kept + new_inits)
-    # MatMulInteger and DynamicQuantizeLinear need opset >= 10; the exports use 14.
     onnx.checker.check_model(out)
     return out, count
 
 
-def quantize_file(src, dst):
-    model, count = quantize_model(onnx.load(src))
+def quantize_file(src, dst, range_of=None):
+    """Dynamic int8, or static int8 with the calibrated ranges of range_of."""
+    model = onnx.load(src)
+    model, count = quantize_model(model) if range_of is None else quantize_static_model(model, range_of)
     onnx.save(model, dst)
     return count

@@ -68,6 +68,12 @@ class ComputeTest(unittest.TestCase):
         quantized, _ = quantize.quantize_model(source)
         self.assertEqual(compute.forward_flops(quantized, 7), compute.forward_flops(source, 7))
 
+    def test_a_static_int8_model_costs_the_products_of_its_fp32_source(self):
+        source = tiny_encoder()
+        quantized, _ = quantize.quantize_static_model(source, lambda weight: (-1.0, 1.0))
+        self.assertEqual(compute.forward_flops(quantized, 7), compute.forward_flops(source, 7))
+        self.assertEqual(compute.feed_forward_shape(quantized), compute.feed_forward_shape(source))
+
 
 if __name__ == "__main__":
     unittest.main()

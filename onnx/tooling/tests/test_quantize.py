@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import quantize  # noqa: E402
 
 
-def tiny_model(w1, w2):
+def tiny_model(w1, w2, opset=14):
     """x[2,3,4] -> MatMul(W1[4,5]) -> Add(b) -> MatMul(W2[5,2]); plus a MatMul of two activations."""
     nodes = [
         helper.make_node("MatMul", ["x", "W1"], ["h"]),
@@ -25,7 +25,7 @@ def tiny_model(w1, w2):
          helper.make_tensor_value_info("gram", TensorProto.FLOAT, [2, 3, 3])],
         [numpy_helper.from_array(w1, "W1"), numpy_helper.from_array(w2, "W2"),
          numpy_helper.from_array(np.zeros(5, np.float32), "b")])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
 
 def dynamic_quantize_linear(x):
@@ -72,6 +72,66 @@ class QuantizeTest(unittest.TestCase):
         w_scale = inits[mmi.input[1].replace("_w_q", "_w_scale")]
         y = ((x_q - x_zp) @ (w_q - inits[mmi.input[3]].astype(np.float32))) * (x_scale * w_scale)
         self.assertLess(np.abs(y - x @ self.w1).max(), 0.05 * np.abs(x @ self.w1).max())
+
+
+def quantize_linear(x, scale, zero_point):
+    """numpy reference of ONNX QuantizeLinear (uint8, round half to even, saturating)."""
+    return np.clip(np.round(x / scale) + zero_point, 0, 255)
+
+
+class StaticQuantizeTest(unittest.TestCase):
+    def setUp(self):
+        rng = np.random.default_rng(0)
+        self.w1 = rng.normal(size=(4, 5)).astype(np.float32)
+        self.w2 = rng.normal(size=(5, 2)).astype(np.float32)
+        self.ranges = {self.w1.tobytes(): (-3.0, 3.0), self.w2.tobytes(): (-1.0, 8.0)}
+
+    def range_of(self, weight):
+        return self.ranges[weight.tobytes()]
+
+    def test_rewrites_constant_matmuls_into_the_qdq_pattern(self):
+        model, count = quantize.quantize_static_model(tiny_model(self.w1, self.w2), self.range_of)
+        ops = [n.op_type for n in model.graph.node]
+        self.assertEqual(count, 2)
+        self.assertEqual(ops.count("QuantizeLinear"), 2)
+        self.assertEqual(ops.count("DequantizeLinear"), 4, "two activations and two weights")
+        self.assertEqual(ops.count("MatMul"), 3, "two on dequantized operands, the activation x activation one as it was")
+        self.assertNotIn("DynamicQuantizeLinear", ops)
+        names = {t.name for t in model.graph.initializer}
+        self.assertNotIn("W1", names)
+        self.assertNotIn("W2", names)
+        self.assertEqual([o.name for o in model.graph.output], ["y", "gram"])
+
+    def test_activation_constants_come_from_the_calibrated_range_of_each_weight(self):
+        model, _ = quantize.quantize_static_model(tiny_model(self.w1, self.w2), self.range_of)
+        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+        scales = [float(inits[n.input[1]]) for n in model.graph.node if n.op_type == "QuantizeLinear"]
+        zero_points = [int(inits[n.input[2]]) for n in model.graph.node if n.op_type == "QuantizeLinear"]
+        self.assertAlmostEqual(scales[0], 6.0 / 255, places=7)
+        self.assertAlmostEqual(scales[1], 9.0 / 255, places=7)
+        self.assertEqual(zero_points, [128, 28])
+
+    def test_qdq_pattern_approximates_float_matmul_within_the_calibrated_range(self):
+        model, _ = quantize.quantize_static_model(tiny_model(self.w1, self.w2), self.range_of)
+        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+        ql = next(n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == "x")
+        w_dql = next(n for n in model.graph.node if n.op_type == "DequantizeLinear" and n.input[0] in inits)
+        x = np.clip(np.random.default_rng(1).normal(size=(2, 3, 4)), -3, 3).astype(np.float32)
+        scale, zero_point = inits[ql.input[1]], inits[ql.input[2]].astype(np.float32)
+        x_dq = (quantize_linear(x, scale, zero_point) - zero_point) * scale
+        w_q, w_scale, w_zp = (inits[name].astype(np.float32) for name in w_dql.input)
+        y = x_dq @ ((w_q - w_zp) * w_scale)
+        self.assertLess(np.abs(y - x @ self.w1).max(), 0.05 * np.abs(x @ self.w1).max())
+
+    def test_a_range_holds_zero_exactly(self):
+        for low, high in [(0.5, 2.0), (-2.0, -0.5), (-0.17, 24.6), (0.0, 0.0)]:
+            scale, zero_point = quantize.activation_quantization(low, high)
+            self.assertEqual(float(quantize_linear(np.float32(0.0), scale, zero_point) - zero_point), 0.0)
+            self.assertGreater(scale, 0)
+
+    def test_refuses_an_opset_without_per_column_dequantization(self):
+        with self.assertRaises(ValueError):
+            quantize.quantize_static_model(tiny_model(self.w1, self.w2, opset=12), self.range_of)
 
 
 if __name__ == "__main__":
