@@ -15,13 +15,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every model folder shipped under onnx/models: the default and the fast variant. Each must label
- * handwritten headlines, score an article the same alone and inside a padded batch (the property
- * that makes a replay reproduce the first run's labels), and be the file its config.json describes.
+ * Every model folder shipped under onnx/models: the default (int8), its fp32 source and the fast
+ * variant. Each must label handwritten headlines, score an article the same alone and inside a padded
+ * batch (the property that makes a replay reproduce the first run's labels), and be the file its
+ * config.json describes. The int8 default must also agree with the fp32 model it was quantized from.
  */
 class ShippedModelsTest {
 
@@ -51,7 +53,7 @@ class ShippedModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "fast"})
+    @ValueSource(strings = {"default", "fp32", "fast"})
     void shouldLabelAtLeastElevenOfTwelveHandwrittenHeadlines(String name) {
         try (OnnxClassifier classifier = load(name)) {
             List<Classification> results = classifier.classify(HEADLINES.stream().map(h -> h[1]).toList());
@@ -68,7 +70,7 @@ class ShippedModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "fast"})
+    @ValueSource(strings = {"default", "fp32", "fast"})
     void shouldGiveTheSameScoresAloneAsInAPaddedBatch(String name) {
         String shortText = "Stocks rise";
         String longText = "The space agency said on Tuesday that its new telescope had captured images of galaxies "
@@ -82,8 +84,28 @@ class ShippedModelsTest {
         }
     }
 
+    @Test
+    void shouldLabelHeadlinesAsTheFp32ModelItWasQuantizedFrom() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        String source = json.readTree(folder("default").resolve("config.json").toFile())
+                .at("/quantization/source_rung").asText();
+        String fp32Rung = json.readTree(folder("fp32").resolve("config.json").toFile()).at("/training/rung").asText();
+        assertThat(source).as("the default's fp32 source").isEqualTo(fp32Rung);
+
+        List<String> texts = HEADLINES.stream().map(h -> h[1]).toList();
+        try (OnnxClassifier int8 = load("default"); OnnxClassifier fp32 = load("fp32")) {
+            List<Classification> quantized = int8.classify(texts);
+            List<Classification> reference = fp32.classify(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(quantized.get(i).labelIndex()).as(texts.get(i)).isEqualTo(reference.get(i).labelIndex());
+                assertThat(quantized.get(i).probabilities()).as(texts.get(i))
+                        .containsExactly(reference.get(i).probabilities(), within(0.05f));
+            }
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"default", "fast"})
+    @ValueSource(strings = {"default", "fp32", "fast"})
     void shouldBeTheModelFileItsConfigDescribes(String name) throws Exception {
         Path model = folder(name).resolve(OnnxClassifier.MODEL_FILE);
         String declared = new ObjectMapper().readTree(folder(name).resolve("config.json").toFile())
