@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,11 +73,13 @@ class ContainerImagesTest {
         assertThat(runtime.all("CMD").get(0).arguments()).isEqualTo("[\"serve\"]");
     }
 
+    /** The CPU image bakes in the int8 default; the GPU image its fp32 source (int8 is a CPU optimization). */
     @ParameterizedTest
-    @ValueSource(strings = {"Dockerfile.jvm", "Dockerfile.cuda"})
-    void shouldBakeInDefaultModelAndPointTheServiceAtIt(String name) {
+    @CsvSource({"Dockerfile.jvm, onnx/models/default", "Dockerfile.cuda, onnx/models/fp32"})
+    void shouldBakeInItsModelAndPointTheServiceAtIt(String name, String modelDir) {
         Dockerfile.Stage runtime = dockerfile(name).finalStage();
-        assertThat(runtime.argumentDefaults()).containsEntry("MODEL_DIR", "onnx/models/default");
+        assertThat(runtime.argumentDefaults()).containsEntry("MODEL_DIR", modelDir);
+        assertThat(Path.of(modelDir).resolve("model.onnx")).isRegularFile();
         assertThat(runtime.all("COPY")).extracting(Dockerfile.Instruction::arguments)
                 .contains("${MODEL_DIR}/ " + MODEL_PATH + "/")
                 .contains("--from=build /src/target/quarkus-app/ /deployments/quarkus-app/");
