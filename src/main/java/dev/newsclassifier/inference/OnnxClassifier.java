@@ -79,7 +79,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             }
         }
         HuggingFaceTokenizer tokenizer = openTokenizer(tokenizerFile, config.maxLength());
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = RuntimeEnvironment.get();
         OrtSession session = null;
         try {
             InferenceOptions.Device device = options.device();

@@ -50,8 +50,10 @@ class OrtBenchTest {
     private static final List<Integer> LABELS = List.of(0, 1, 2, 3, 0, 1, 2, 3);
     /**
      * The bench's own dependencies (onnx/tooling/pom.xml: ONNX Runtime, DJL tokenizers and what they
-     * pull in). The rest of the test classpath stays out: with Quarkus' log manager on it the
-     * standalone bench JVM dies with a segmentation fault before its first batch.
+     * pull in), as reproduce.py gives it. The whole test classpath on the bench's command line would be
+     * some 26 KB long, and ONNX Runtime recurses once per command-line character while it creates its
+     * environment: the bench's main thread would overflow its stack and the JVM die with SIGSEGV (the
+     * service guards against that, see RuntimeEnvironment and LongCommandLineTest).
      */
     private static final List<String> BENCH_DEPENDENCIES = List.of("/com/microsoft/onnxruntime/", "/ai/djl/",
             "/com/google/code/gson/", "/net/java/dev/jna/", "/org/apache/commons/commons-compress/",
