@@ -1183,6 +1183,7 @@ def stage_card(ctx):
         "default_f1": f"{100 * default['validation_macro_f1']:.2f}%",
         "default_speed": f"{default['articles_per_second']:.0f}",
         "default_speed_cpu": f"{default['articles_per_cpu_second_times_threads']:.0f}",
+        "reference_speed": f"{rungs['c-finetune-minilm']['articles_per_second']:.0f}" if "c-finetune-minilm" in rungs else "n/a",
         "default_size": f"{default['size_mb']:.1f}",
         "default_base": f"{shipped['base_model']['name']} ({shipped['base_model']['license']}), "
                         f"from `{shipped['base_model']['package']}`",
