@@ -25,20 +25,48 @@ def linear_input_ranges(model, token_ids, batch_size=64):
 
     Ranges always include 0, so that the quantized zero is exact (padding and masked values stay 0).
     """
-    model.eval()
-    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    linears = _linears(model)
     low = {id(m): 0.0 for m in linears}
     high = {id(m): 0.0 for m in linears}
-    current = {}
 
-    def record(module, inputs, _output):
-        x = inputs[0]
-        if x.dim() == 3:
-            x = x[current["mask"].bool()]
+    def record(module, x):
         low[id(module)] = min(low[id(module)], float(x.min()))
         high[id(module)] = max(high[id(module)], float(x.max()))
 
-    hooks = [m.register_forward_hook(record) for m in linears]
+    _visit_linear_inputs(model, token_ids, record, batch_size)
+    return [LinearRange(m.weight.detach().cpu().numpy().T.copy(), low[id(m)], high[id(m)]) for m in linears]
+
+
+@torch.no_grad()
+def fraction_beyond(model, token_ids, ranges, batch_size=64):
+    """The share of the Linear layers' input values (real tokens of token_ids) outside ranges, the
+    LinearRanges of this model: what static int8 saturates on texts it was not calibrated on."""
+    bounds = {id(m): (r.low, r.high) for m, r in zip(_linears(model), ranges)}
+    counts = {"beyond": 0, "all": 0}
+
+    def count(module, x):
+        low, high = bounds[id(module)]
+        counts["beyond"] += int(((x < low) | (x > high)).sum())
+        counts["all"] += x.numel()
+
+    _visit_linear_inputs(model, token_ids, count, batch_size)
+    return counts["beyond"] / max(counts["all"], 1)
+
+
+def _linears(model):
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def _visit_linear_inputs(model, token_ids, visit, batch_size):
+    """visit(linear, input values of real tokens) for every nn.Linear call of a forward pass over token_ids."""
+    model.eval()
+    current = {}
+
+    def hook(module, inputs, _output):
+        x = inputs[0]
+        visit(module, x[current["mask"].bool()] if x.dim() == 3 else x)
+
+    hooks = [m.register_forward_hook(hook) for m in _linears(model)]
     try:
         order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
         for start in range(0, len(order), batch_size):
@@ -48,7 +76,6 @@ def linear_input_ranges(model, token_ids, batch_size=64):
     finally:
         for hook in hooks:
             hook.remove()
-    return [LinearRange(m.weight.detach().cpu().numpy().T.copy(), low[id(m)], high[id(m)]) for m in linears]
 
 
 def range_for_weight(ranges, weight):

@@ -43,6 +43,18 @@ class LinearInputRangesTest(unittest.TestCase):
         self.assertLessEqual(low, 0.0)
         self.assertGreaterEqual(high, 0.0)
 
+    def test_nothing_is_beyond_the_ranges_of_the_texts_they_came_from(self):
+        model = tiny_classifier()
+        ranges = calibrate.linear_input_ranges(model, TEXTS, batch_size=4)
+        self.assertEqual(calibrate.fraction_beyond(model, TEXTS, ranges, batch_size=4), 0.0)
+
+    def test_values_of_other_texts_beyond_the_ranges_are_counted(self):
+        model = tiny_classifier()
+        ranges = calibrate.linear_input_ranges(model, TEXTS[1:2], batch_size=1)
+        beyond = calibrate.fraction_beyond(model, TEXTS, ranges, batch_size=4)
+        self.assertGreater(beyond, 0.0)
+        self.assertLess(beyond, 1.0)
+
     def test_a_weight_no_layer_has_is_refused(self):
         ranges = calibrate.linear_input_ranges(tiny_classifier(), TEXTS, batch_size=2)
         with self.assertRaises(ValueError):
