@@ -1016,11 +1016,6 @@ def int8_pairs(ctx, rungs):
 INT8_KINDS = {"dynamic": int8_rung, "static": static_rung}
 
 
-def int8_of(rungs, source, kind):
-    """The benched int8 rung of that kind quantized from source, or None."""
-    return rungs.get(INT8_KINDS[kind](source))
-
-
 def shipped_config(ctx, folder):
     path = os.path.join(ctx.shipped_dir(folder), "config.json")
     if not os.path.exists(path):
@@ -1110,7 +1105,7 @@ def stage_card(ctx):
     if any(len(kind_speedups) > 1 for kind_speedups in speedups.values()):
         int8.append("- Pairs of the same depth have the same graphs and cost, so one pair's speed-up is mostly the "
                     "host's load during its two benches.")
-    dynamic_rung = int8_of(rungs, reference["rung"], "dynamic")
+    dynamic_rung = rungs.get(int8_rung(reference["rung"]))
     if default["articles_per_second"] >= MIN_ARTICLES_PER_SECOND:
         speed_note = f"it met the {MIN_ARTICLES_PER_SECOND} articles/s floor in this bench."
     else:
