@@ -37,6 +37,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";
     static final String LOGITS = "logits";
+    static final String FLUSH_DENORMALS = "session.set_denormal_as_zero";
     /** Masked positions never reach a real token's output, so any id works; 0 is BERT's [PAD]. */
     private static final long PAD_ID = 0;
 
@@ -84,9 +85,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         try {
             InferenceOptions.Device device = options.device();
             try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
-                sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
-                sessionOptions.addConfigEntry("session.intra_op.allow_spinning", options.allowSpinning() ? "1" : "0");
+                configure(sessionOptions, options);
                 device = selectDevice(sessionOptions, options);
                 session = environment.createSession(modelFile.toString(), sessionOptions);
             } catch (OrtException e) {
@@ -106,6 +105,17 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             }
             throw new ModelLoadException(modelFile, e.getMessage(), e);
         }
+    }
+
+    static void configure(OrtSession.SessionOptions sessionOptions, InferenceOptions options) throws OrtException {
+        sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+        sessionOptions.addConfigEntry("session.intra_op.allow_spinning", options.allowSpinning() ? "1" : "0");
+        // Padding is masked by adding the most negative float to its attention scores, and the
+        // softmax's exponentials of those scores pass through denormal numbers, which x86 CPUs
+        // compute in slow microcode: flushing them to zero made a batch of 32 texts' softmax 3.5x
+        // faster and the default model 10% faster. Nothing a label depends on is that small.
+        sessionOptions.addConfigEntry(FLUSH_DENORMALS, "1");
     }
 
     private static HuggingFaceTokenizer openTokenizer(Path tokenizerFile, int maxLength) {

@@ -3,6 +3,7 @@ package dev.newsclassifier.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.onnxruntime.OrtSession;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +50,15 @@ class OnnxClassifierTest {
 
         assertThat(results.get(0).truncated()).isTrue();
         assertThat(results.get(1).truncated()).isFalse();
+    }
+
+    @Test
+    void shouldRunEverySessionWithDenormalsFlushedToZero() throws Exception {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            OnnxClassifier.configure(options, InferenceOptions.cpu(2));
+
+            assertThat(options.getConfigEntries()).containsEntry("session.set_denormal_as_zero", "1");
+        }
     }
 
     @Test
