@@ -1,8 +1,10 @@
+import json
 import os
 import sys
 import unittest
 
 import numpy as np
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -44,11 +46,32 @@ class QuantizeTest(unittest.TestCase):
 
     def test_weight_round_trip_within_half_a_step_per_column(self):
         q, scale = quantize.quantize_weight(self.w1)
-        self.assertEqual(q.dtype, np.uint8)
+        self.assertEqual(q.dtype, np.int8)
         self.assertEqual(scale.shape, (5,))
-        restored = (q.astype(np.float32) - quantize.WEIGHT_ZERO_POINT) * scale
+        restored = q.astype(np.float32) * scale
         self.assertTrue(np.all(np.abs(restored - self.w1) <= scale / 2 + 1e-7))
-        self.assertEqual(int(np.abs(q.astype(int) - 128).max()), 127)
+        self.assertTrue(np.all(np.abs(q.astype(int)).max(axis=0) == 63), "each column uses its full range")
+
+    def test_pairs_of_weight_products_fit_sixteen_bits(self):
+        # What CPUs without VNNI compute first: the sum of two adjacent u8 x s8 products, in int16.
+        q, _ = quantize.quantize_weight(np.random.default_rng(2).standard_t(2, size=(64, 8)).astype(np.float32))
+        worst = 255 * np.abs(q[0::2].astype(int)) + 255 * np.abs(q[1::2].astype(int))
+        self.assertLessEqual(int(worst.max()), 32767)
+
+    def test_weights_and_their_zero_point_are_signed(self):
+        # u8 activations x s8 weights is the product VNNI and AMX kernels run.
+        model, _ = quantize.quantize_model(tiny_model(self.w1, self.w2))
+        inits = {t.name: t for t in model.graph.initializer}
+        mmi = next(n for n in model.graph.node if n.op_type == "MatMulInteger")
+        self.assertEqual(inits[mmi.input[1]].data_type, TensorProto.INT8)
+        self.assertEqual(inits[mmi.input[3]].data_type, TensorProto.INT8)
+        self.assertEqual(int(numpy_helper.to_array(inits[mmi.input[3]])), 0)
+
+    def test_writes_the_shapes_it_infers(self):
+        for model, _ in (quantize.quantize_model(tiny_model(self.w1, self.w2)),
+                         quantize.quantize_static_model(tiny_model(self.w1, self.w2), lambda w: (-3.0, 3.0))):
+            shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in model.graph.value_info}
+            self.assertEqual(shapes["hb"], [2, 3, 5], "the input of the second MatMul, behind the first one's rewrite")
 
     def test_rewrites_constant_matmuls_only(self):
         model, count = quantize.quantize_model(tiny_model(self.w1, self.w2))
@@ -132,6 +155,40 @@ class StaticQuantizeTest(unittest.TestCase):
     def test_refuses_an_opset_without_per_column_dequantization(self):
         with self.assertRaises(ValueError):
             quantize.quantize_static_model(tiny_model(self.w1, self.w2, opset=12), self.range_of)
+
+
+SHIPPED = os.path.join(os.path.dirname(__file__), "..", "..", "models")
+
+
+class ShippedInt8Test(unittest.TestCase):
+    """The int8 models that ship are in the format quantize.py writes today."""
+
+    def shipped_int8(self):
+        for folder in sorted(os.listdir(SHIPPED)):
+            with open(os.path.join(SHIPPED, folder, "config.json")) as f:
+                if json.load(f)["precision"].startswith("int8"):
+                    yield folder, onnx.load(os.path.join(SHIPPED, folder, "model.onnx"))
+
+    def test_weights_are_seven_bit_signed_integers(self):
+        folders = []
+        for folder, model in self.shipped_int8():
+            folders.append(folder)
+            inits = {t.name: t for t in model.graph.initializer}
+            weights = [inits[n.input[0]] for n in model.graph.node
+                       if n.op_type == "DequantizeLinear" and n.input[0] in inits]
+            self.assertTrue(weights, folder)
+            for w in weights:
+                self.assertEqual(w.data_type, TensorProto.INT8, f"{folder}: {w.name}")
+                self.assertLessEqual(int(np.abs(numpy_helper.to_array(w).astype(int)).max()),
+                                     quantize.WEIGHT_LEVELS, f"{folder}: {w.name}")
+        self.assertIn("default", folders)
+
+    def test_carry_the_shapes_that_let_onnx_runtime_fuse_layer_norms(self):
+        for folder, model in self.shipped_int8():
+            shaped = {v.name for v in model.graph.value_info if v.type.tensor_type.shape.dim}
+            norm_inputs = [n.input[0] for n in model.graph.node if n.op_type == "ReduceMean"]
+            self.assertTrue(norm_inputs, folder)
+            self.assertTrue(set(norm_inputs) <= shaped, folder)
 
 
 if __name__ == "__main__":
