@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.newsclassifier.dataset.DatasetReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +42,7 @@ class CpuWithoutVnniTest {
     void shouldScoreAShippedInt8ModelAlikeOnACpuWithoutVnni(String folder) throws Exception {
         Path qemu = qemu().orElseThrow();
         Path modelDir = Path.of("onnx", "models", folder);
-        List<String> texts = articleTexts();
+        List<String> texts = articleTexts(modelDir);
 
         List<String> command = List.of(qemu.toString(), "-cpu", EMULATED_CPU,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
@@ -83,21 +82,19 @@ class CpuWithoutVnniTest {
     }
 
     /** The demo's 40 articles, written for this project, as the service composes their text. */
-    static List<String> articleTexts() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<String> texts = new ArrayList<>();
-        for (String line : Files.readAllLines(ARTICLES)) {
-            JsonNode article = json.readTree(line);
-            texts.add(TextRule.apply(article.get("title").asText(), article.get("description").asText()));
-        }
-        return texts;
+    static List<String> articleTexts(Path modelDir) {
+        List<String> labels = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME)).labels();
+        return new DatasetReader(labels, false).readAll(ARTICLES).stream()
+                .map(article -> TextRule.apply(article.title(), article.description()))
+                .toList();
     }
 
     /** The emulated JVM: classifies the demo articles as one batch and prints each probability row. */
     public static final class ScoreArticles {
-        public static void main(String[] args) throws IOException {
-            try (OnnxClassifier classifier = OnnxClassifier.load(Path.of(args[0]), InferenceOptions.cpu(2))) {
-                for (Classification result : classifier.classify(articleTexts())) {
+        public static void main(String[] args) {
+            Path modelDir = Path.of(args[0]);
+            try (OnnxClassifier classifier = OnnxClassifier.load(modelDir, InferenceOptions.cpu(2))) {
+                for (Classification result : classifier.classify(articleTexts(modelDir))) {
                     StringBuilder row = new StringBuilder("P");
                     for (float p : result.probabilities()) {
                         row.append(' ').append(p);
