@@ -79,9 +79,10 @@ public class BenchmarkApplication implements QuarkusApplication {
     public int run(String... args) throws Exception {
         List<LabeledArticle> articles = articles();
         int batchSize = config.batch().maxSize();
-        out.printf("Model %s %s on %s; %d texts; batch max-size %d, max-delay %d ms, chunk-size %d, intra-op threads %s%n",
+        out.printf("Model %s %s on %s; %d texts; batch max-size %d, max-delay %d ms, chunk-size %d, concurrent chunks %d, "
+                + "intra-op threads %s%n",
                 classifier.model().name(), classifier.model().version(), classifier.device(), articles.size(), batchSize,
-                config.batch().maxDelay().toMillis(), config.inference().chunkSize(),
+                config.batch().maxDelay().toMillis(), config.inference().chunkSize(), classifier.concurrentChunks(),
                 config.inference().intraOpThreads() == 0 ? "all" : config.inference().intraOpThreads());
         while (streams.state() != KafkaStreams.State.RUNNING) {
             Thread.sleep(100);
@@ -132,6 +133,8 @@ public class BenchmarkApplication implements QuarkusApplication {
             figures.put("batch_max_size", batchSize);
             figures.put("batch_max_delay_ms", config.batch().maxDelay().toMillis());
             figures.put("chunk_size", config.inference().chunkSize());
+            figures.put("concurrent_chunks", classifier.concurrentChunks());
+            figures.put("intra_op_threads", config.inference().intraOpThreads());
             figures.put("model_only_articles_per_second", modelOnly);
             figures.put("end_to_end_articles_per_second", endToEnd);
             figures.put("end_to_end_fraction_of_model_only", endToEnd / modelOnly);

@@ -9,11 +9,15 @@ package dev.newsclassifier.inference;
  * @param intraOpThreads threads one inference call may use; 0 lets ONNX Runtime decide
  * @param chunkSize most texts per session run; a batch is cut into chunks of texts of similar
  *     length, so each chunk is padded only to its own longest text
+ * @param concurrentChunks how many chunks of a batch run at the same time, each on its own
+ *     thread; 0 fits them to the cores: one per {@code intraOpThreads} of the available
+ *     processors, or one when {@code intraOpThreads} is 0 (ONNX Runtime then takes every core) or
+ *     the device is a GPU (its runs would only queue behind one another)
  * @param allowSpinning let ONNX Runtime's intra-op threads spin-wait between operators: lower
  *     latency on dedicated cores, but on shared cores the spinning takes CPU from the Kafka threads
  */
 public record InferenceOptions(Device device, int cudaDeviceId, boolean fallbackToCpu, int intraOpThreads, int chunkSize,
-        boolean allowSpinning) {
+        int concurrentChunks, boolean allowSpinning) {
 
     public enum Device { CPU, CUDA }
 
@@ -24,9 +28,20 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intra-op threads must be 0 (automatic) or more, got " + intraOpThreads);
         }
+        if (concurrentChunks < 0) {
+            throw new IllegalArgumentException("concurrent chunks must be 0 (automatic) or more, got " + concurrentChunks);
+        }
     }
 
     public static InferenceOptions cpu(int intraOpThreads) {
-        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32, true);
+        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32, 1, true);
+    }
+
+    /** {@link #concurrentChunks()} resolved against a machine with {@code processors} cores. */
+    public int concurrentChunks(int processors) {
+        if (concurrentChunks > 0) {
+            return concurrentChunks;
+        }
+        return device == Device.CUDA || intraOpThreads == 0 ? 1 : Math.max(1, processors / intraOpThreads);
     }
 }

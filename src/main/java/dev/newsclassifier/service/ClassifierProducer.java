@@ -19,7 +19,7 @@ public class ClassifierProducer {
         NewsConfig.Inference inference = config.inference();
         return OnnxClassifier.load(Path.of(config.model().dir()), new InferenceOptions(inference.device(),
                 inference.cudaDeviceId(), inference.fallbackToCpu(), inference.intraOpThreads(), inference.chunkSize(),
-                inference.allowSpinning()));
+                inference.concurrentChunks(), inference.allowSpinning()));
     }
 
     void close(@Disposes OnnxClassifier classifier) {

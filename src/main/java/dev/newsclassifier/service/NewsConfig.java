@@ -75,6 +75,9 @@ public interface NewsConfig {
         @WithDefault("16")
         int chunkSize();
 
+        @WithDefault("1")
+        int concurrentChunks();
+
         @WithDefault("true")
         boolean allowSpinning();
     }

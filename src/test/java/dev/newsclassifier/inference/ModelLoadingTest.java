@@ -86,7 +86,7 @@ class ModelLoadingTest {
     void shouldFailClearlyWhenCudaIsRequestedWithoutIt() throws IOException {
         assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "this machine has CUDA");
         copyOfDefaultModel();
-        InferenceOptions cuda = new InferenceOptions(InferenceOptions.Device.CUDA, 0, false, 1, 8, true);
+        InferenceOptions cuda = new InferenceOptions(InferenceOptions.Device.CUDA, 0, false, 1, 8, 1, true);
         assertThatThrownBy(() -> OnnxClassifier.load(dir, cuda))
                 .hasMessageContaining("device=cuda was requested but the CUDA execution provider is not available")
                 .hasMessageContaining("news.inference.fallback-to-cpu=true");
@@ -95,7 +95,7 @@ class ModelLoadingTest {
     @Test
     void shouldFallBackToCpuWhenConfiguredTo() throws IOException {
         copyOfDefaultModel();
-        InferenceOptions cuda = new InferenceOptions(InferenceOptions.Device.CUDA, 0, true, 1, 8, true);
+        InferenceOptions cuda = new InferenceOptions(InferenceOptions.Device.CUDA, 0, true, 1, 8, 1, true);
         try (OnnxClassifier classifier = OnnxClassifier.load(dir, cuda)) {
             assertThat(classifier.device()).isEqualTo(InferenceOptions.Device.CPU);
         }

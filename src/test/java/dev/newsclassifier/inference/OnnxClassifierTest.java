@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OrtSession;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +17,7 @@ class OnnxClassifierTest {
 
     @BeforeAll
     static void load() {
-        classifier = OnnxClassifier.load(DefaultModel.DIR, new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4, true));
+        classifier = OnnxClassifier.load(DefaultModel.DIR, new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4, 1, true));
     }
 
     @AfterAll
@@ -64,5 +65,42 @@ class OnnxClassifierTest {
     @Test
     void shouldClassifyAnEmptyBatchWithoutCallingTheModel() {
         assertThat(classifier.classify(List.of())).isEmpty();
+    }
+
+    @Test
+    void shouldGiveEachTextItsOwnScoresWhenChunksRunConcurrently() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            // Lengths differ and are out of order, so chunks and the order they finish in both reshuffle the batch.
+            texts.add(i % 3 == 0 ? "Oil prices climb " + i
+                    : "The league's top striker signed a new four-year contract on Friday, the club said " + i
+                            + " times over, ending months of talks");
+        }
+        List<Classification> sequential = classifier.classify(texts);
+        InferenceOptions concurrent = new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 1, 2, 3, true);
+
+        try (OnnxClassifier parallel = OnnxClassifier.load(DefaultModel.DIR, concurrent)) {
+            List<Classification> results = parallel.classify(texts);
+
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(results.get(i).labelIndex()).as(texts.get(i)).isEqualTo(sequential.get(i).labelIndex());
+                assertThat(results.get(i).probabilities()).as(texts.get(i))
+                        .containsExactly(sequential.get(i).probabilities(), within(1e-4f));
+            }
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).as("close() stops the chunk threads")
+                .noneMatch(thread -> thread.getName().startsWith("onnx-chunk-") && thread.isAlive());
+    }
+
+    @Test
+    void shouldFitConcurrentChunksToTheCoresUnlessSet() {
+        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 1, 2, 0, true).concurrentChunks(4)).isEqualTo(4);
+        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 2, 0, true).concurrentChunks(4)).isEqualTo(2);
+        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 0, 2, 0, true).concurrentChunks(4))
+                .as("ONNX Runtime already takes every core").isEqualTo(1);
+        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 4, 2, 0, true).concurrentChunks(2)).isEqualTo(1);
+        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 1, 2, 3, true).concurrentChunks(8)).isEqualTo(3);
+        assertThat(new InferenceOptions(InferenceOptions.Device.CUDA, 0, false, 1, 2, 0, true).concurrentChunks(8))
+                .as("a GPU runs one chunk at a time").isEqualTo(1);
     }
 }

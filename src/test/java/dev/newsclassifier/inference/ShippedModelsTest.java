@@ -49,7 +49,7 @@ class ShippedModelsTest {
     }
 
     private static OnnxClassifier load(String name) {
-        return OnnxClassifier.load(folder(name), new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4, true));
+        return OnnxClassifier.load(folder(name), new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 4, 1, true));
     }
 
     @ParameterizedTest
