@@ -22,13 +22,17 @@ without VNNI (AVX2, AVX-512 before VNNI) add pairs of u8 x s8 products in 16 bit
 255 * 63 * 2 = 32,130 stays below 32,767, so the sum never saturates and every machine computes
 the same integers. Embedding tables (Gather) stay fp32.
 
-Both write the shapes ONNX shape inference finds into the graph (value_info): ONNX Runtime fuses a
-residual Add and its LayerNormalization into one SkipLayerNormalization only when it knows that both
-inputs have the same shape, and the dynamic reshapes of an exported attention hide that from it.
+Both then apply graph_rewrites.rewrite_for_onnx_runtime (bias Adds, position embeddings, GELU in its
+tanh form: the node patterns ONNX Runtime's CPU optimizer fuses) and write the shapes ONNX shape
+inference finds into the graph (value_info): ONNX Runtime fuses a residual Add and its
+LayerNormalization into one SkipLayerNormalization only when it knows that both inputs have the same
+shape, and the dynamic reshapes of an exported attention hide that from it.
 """
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+import graph_rewrites
 
 WEIGHT_LEVELS = 63
 
@@ -135,8 +139,7 @@ def _rewrite_weight_matmuls(model, rewrite, new_inits=()):
     kept = [t for t in model.graph.initializer if t.name not in dropped]
     del out.graph.initializer[:]
     out.graph.initializer.extend(kept + new_inits)
-    out = onnx.shape_inference.infer_shapes(out, data_prop=True)
-    onnx.checker.check_model(out)
+    out, _ = graph_rewrites.rewrite_for_onnx_runtime(out)
     return out, count
 
 

@@ -8,6 +8,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import graph_rewrites  # noqa: E402
 import quantize  # noqa: E402
 
 
@@ -189,6 +190,11 @@ class ShippedInt8Test(unittest.TestCase):
             norm_inputs = [n.input[0] for n in model.graph.node if n.op_type == "ReduceMean"]
             self.assertTrue(norm_inputs, folder)
             self.assertTrue(set(norm_inputs) <= shaped, folder)
+
+    def test_are_in_the_forms_onnx_runtime_fuses(self):
+        for folder, model in self.shipped_int8():
+            _, counts = graph_rewrites.rewrite_for_onnx_runtime(model)
+            self.assertEqual(counts, {"bias_adds": 0, "position_embeddings": 0, "tanh_gelu": 0}, folder)
 
 
 if __name__ == "__main__":
