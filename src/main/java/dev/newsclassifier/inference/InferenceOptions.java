@@ -37,11 +37,14 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
         return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32, 1, true);
     }
 
-    /** {@link #concurrentChunks()} resolved against a machine with {@code processors} cores. */
-    public int concurrentChunks(int processors) {
+    /**
+     * {@link #concurrentChunks()} resolved for the device inference actually runs on (a CUDA request
+     * may have fallen back to the CPU) on a machine with {@code processors} cores.
+     */
+    public int concurrentChunks(Device runsOn, int processors) {
         if (concurrentChunks > 0) {
             return concurrentChunks;
         }
-        return device == Device.CUDA || intraOpThreads == 0 ? 1 : Math.max(1, processors / intraOpThreads);
+        return runsOn == Device.CUDA || intraOpThreads == 0 ? 1 : Math.max(1, processors / intraOpThreads);
     }
 }

@@ -77,7 +77,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         this.feedsTokenTypes = session.getInputNames().contains(TOKEN_TYPE_IDS);
         this.chunkSize = options.chunkSize();
         this.device = device;
-        this.concurrentChunks = options.concurrentChunks(Runtime.getRuntime().availableProcessors());
+        this.concurrentChunks = options.concurrentChunks(device, Runtime.getRuntime().availableProcessors());
         this.chunkRunner = concurrentChunks > 1 ? Executors.newFixedThreadPool(concurrentChunks, chunkThreads()) : null;
     }
 

@@ -94,13 +94,18 @@ class OnnxClassifierTest {
 
     @Test
     void shouldFitConcurrentChunksToTheCoresUnlessSet() {
-        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 1, 2, 0, true).concurrentChunks(4)).isEqualTo(4);
-        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 2, 2, 0, true).concurrentChunks(4)).isEqualTo(2);
-        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 0, 2, 0, true).concurrentChunks(4))
-                .as("ONNX Runtime already takes every core").isEqualTo(1);
-        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 4, 2, 0, true).concurrentChunks(2)).isEqualTo(1);
-        assertThat(new InferenceOptions(InferenceOptions.Device.CPU, 0, false, 1, 2, 3, true).concurrentChunks(8)).isEqualTo(3);
-        assertThat(new InferenceOptions(InferenceOptions.Device.CUDA, 0, false, 1, 2, 0, true).concurrentChunks(8))
-                .as("a GPU runs one chunk at a time").isEqualTo(1);
+        InferenceOptions.Device cpu = InferenceOptions.Device.CPU;
+        assertThat(cpuOptions(1, 0).concurrentChunks(cpu, 4)).isEqualTo(4);
+        assertThat(cpuOptions(2, 0).concurrentChunks(cpu, 4)).isEqualTo(2);
+        assertThat(cpuOptions(0, 0).concurrentChunks(cpu, 4)).as("ONNX Runtime already takes every core").isEqualTo(1);
+        assertThat(cpuOptions(4, 0).concurrentChunks(cpu, 2)).isEqualTo(1);
+        assertThat(cpuOptions(1, 3).concurrentChunks(cpu, 8)).isEqualTo(3);
+        InferenceOptions cuda = new InferenceOptions(InferenceOptions.Device.CUDA, 0, true, 1, 2, 0, true);
+        assertThat(cuda.concurrentChunks(InferenceOptions.Device.CUDA, 8)).as("a GPU runs one chunk at a time").isEqualTo(1);
+        assertThat(cuda.concurrentChunks(cpu, 8)).as("after falling back to the CPU").isEqualTo(8);
+    }
+
+    private static InferenceOptions cpuOptions(int intraOpThreads, int concurrentChunks) {
+        return new InferenceOptions(InferenceOptions.Device.CPU, 0, false, intraOpThreads, 2, concurrentChunks, true);
     }
 }
