@@ -4,7 +4,7 @@
  *
  *   java -cp "$(cat onnx/build/bench.classpath)" onnx/tooling/OrtBench.java \
  *       --model-dir DIR --texts texts.json --out result.json [--batch 32] [--threads 2] [--mode eval|tokens]
- *       [--timed-passes 1] [--timed-texts N]
+ *       [--timed-passes 1] [--timed-texts N] [--chunk 0] [--concurrent 1]
  *
  * texts.json: {"texts": [...], "labels": [...]} (labels optional). The model dir holds model.onnx,
  * tokenizer.json and config.json (max_length is read from it; --max-length overrides).
@@ -12,6 +12,9 @@
  *   accuracy, macro-F1 and confusion matrix when labels are given, then --timed-passes timed passes
  *   over the first --timed-texts texts for throughput (tokenization + inference; the evaluation pass
  *   is the warm-up); the summary gives the median pass and every pass.
+ *   --chunk N scores each batch as the service's OnnxClassifier does instead: its texts sorted by
+ *   token count, cut into chunks of N, each chunk padded to its own longest text and run as one call;
+ *   --concurrent K runs K chunks of a batch at a time, each call on --threads intra-op threads.
  * mode tokens: writes DJL's token ids for every text (the tokenizer-equality check).
  * mode hidden: runs a base encoder (model.onnx with output last_hidden_state) on all texts as one
  *   padded batch and writes the ids, the mask and the hidden states (the encoder-parity check).
@@ -46,10 +49,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 public class OrtBench {
 
     record Batch(long[][] ids, long[][] mask) {}
+
+    /**
+     * How a batch reaches the session: chunkSize 0 is one call padded to the batch's longest text (how
+     * every rung of the ladder is measured); otherwise the service's way, length-sorted chunks of
+     * chunkSize texts, concurrentChunks of them running at a time.
+     */
+    record Serving(int chunkSize, int concurrentChunks) {
+        boolean padded() {
+            return chunkSize <= 0;
+        }
+    }
+
+    /** Logits of a batch in the order of its texts, and how many token positions the calls ran. */
+    record Scored(float[][] logits, long positions) {}
 
     record Timing(double seconds, double cpuSeconds) {}
 
@@ -118,8 +138,11 @@ public class OrtBench {
                 result.put("last_hidden_state", hidden(modelDir.resolve("model.onnx"), batch, threads));
             } else {
                 int timedTexts = Math.min(texts.size(), Integer.parseInt(opt.getOrDefault("timed-texts", "" + texts.size())));
+                Serving serving = new Serving(Integer.parseInt(opt.getOrDefault("chunk", "0")),
+                        Integer.parseInt(opt.getOrDefault("concurrent", "1")));
                 evaluate(modelDir.resolve(opt.getOrDefault("model-file", "model.onnx")), tokenizer, texts, labels,
-                        batchSize, threads, Integer.parseInt(opt.getOrDefault("timed-passes", "1")), timedTexts, result);
+                        batchSize, threads, serving, Integer.parseInt(opt.getOrDefault("timed-passes", "1")),
+                        timedTexts, result);
             }
         }
         result.put("max_length", maxLength);
@@ -272,64 +295,130 @@ public class OrtBench {
     }
 
     static void evaluate(Path model, HuggingFaceTokenizer tokenizer, List<String> texts, int[] labels,
-                         int batchSize, int threads, int timedPasses, int timedTexts, Map<String, Object> result)
-            throws Exception {
+                         int batchSize, int threads, Serving serving, int timedPasses, int timedTexts,
+                         Map<String, Object> result) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = benchOptions(threads)) {
-            try (OrtSession session = env.createSession(model.toString(), so)) {
-                List<float[]> logits = new ArrayList<>();
-                long paddedTokens = 0;
-                for (int s = 0; s < texts.size(); s += batchSize) {
-                    Batch batch = tokenize(tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize)));
-                    paddedTokens += (long) batch.ids().length * batch.ids()[0].length;
-                    for (float[] row : logits(env, session, batch)) {
-                        logits.add(row);
+        ExecutorService chunkRunner = serving.concurrentChunks() > 1
+                ? Executors.newFixedThreadPool(serving.concurrentChunks()) : null;
+        try (OrtSession.SessionOptions so = benchOptions(threads);
+             OrtSession session = env.createSession(model.toString(), so)) {
+            List<float[]> logits = new ArrayList<>();
+            long positions = 0;
+            for (int s = 0; s < texts.size(); s += batchSize) {
+                Scored scored = score(env, session, tokenizer, texts.subList(s, Math.min(texts.size(), s + batchSize)),
+                        serving, chunkRunner);
+                positions += scored.positions();
+                logits.addAll(Arrays.asList(scored.logits()));
+            }
+            // Warm-up is the pass above; each timed pass measures tokenization + inference over the
+            // first timedTexts texts. CPU time is measured too: on a machine shared with other jobs,
+            // texts per (CPU seconds / threads in use) estimates what the same threads do undisturbed.
+            // The summary takes the median pass: on this VM single passes of the same model differ by
+            // 10% or more.
+            int threadsInUse = threads * Math.max(1, serving.concurrentChunks());
+            double seconds = 0;
+            double cpuSeconds = 0;
+            double[] wallRates = new double[timedPasses];
+            double[] cpuRates = new double[timedPasses];
+            List<Map<String, Object>> passes = new ArrayList<>();
+            for (int p = 0; p < timedPasses; p++) {
+                Timing timing = timed(() -> {
+                    for (int s = 0; s < timedTexts; s += batchSize) {
+                        score(env, session, tokenizer, texts.subList(s, Math.min(timedTexts, s + batchSize)), serving,
+                                chunkRunner);
                     }
-                }
-                // Warm-up is the pass above; each timed pass measures tokenization + inference over the
-                // first timedTexts texts. CPU time is measured too: on a machine shared with other jobs,
-                // texts per (CPU seconds / threads) estimates what the same threads do undisturbed. The
-                // summary takes the median pass: on this VM single passes of the same model differ by
-                // 10% or more.
-                double seconds = 0;
-                double cpuSeconds = 0;
-                double[] wallRates = new double[timedPasses];
-                double[] cpuRates = new double[timedPasses];
-                List<Map<String, Object>> passes = new ArrayList<>();
-                for (int p = 0; p < timedPasses; p++) {
-                    Timing timing = timed(() -> {
-                        for (int s = 0; s < timedTexts; s += batchSize) {
-                            run(env, session, tokenize(tokenizer, texts.subList(s, Math.min(timedTexts, s + batchSize))));
-                        }
-                    });
-                    seconds += timing.seconds();
-                    cpuSeconds += timing.cpuSeconds();
-                    wallRates[p] = timedTexts / timing.seconds();
-                    cpuRates[p] = timedTexts / (timing.cpuSeconds() / threads);
-                    passes.add(Map.of("articles_per_second", wallRates[p],
-                            "articles_per_cpu_second_times_threads", cpuRates[p]));
-                }
-                Map<String, Object> summary = new LinkedHashMap<>();
-                summary.put("model", model.toString());
-                summary.put("model_mb", Files.size(model) / 1e6);
-                summary.put("texts", texts.size());
-                summary.put("batch_size", batchSize);
-                summary.put("intra_op_threads", threads);
-                summary.put("timed_texts", timedTexts);
-                summary.put("timed_passes", timedPasses);
-                summary.put("articles_per_second", median(wallRates));
-                summary.put("articles_per_cpu_second_times_threads", median(cpuRates));
-                summary.put("timed_seconds", seconds);
-                summary.put("cpu_seconds", cpuSeconds);
-                summary.put("passes", passes);
-                summary.put("mean_padded_length", (double) paddedTokens / texts.size());
-                if (labels != null) {
-                    metrics(logits, labels, summary);
-                }
-                result.put("summary", summary);
-                result.put("logits", logits);
+                });
+                seconds += timing.seconds();
+                cpuSeconds += timing.cpuSeconds();
+                wallRates[p] = timedTexts / timing.seconds();
+                cpuRates[p] = timedTexts / (timing.cpuSeconds() / threadsInUse);
+                passes.add(Map.of("articles_per_second", wallRates[p],
+                        "articles_per_cpu_second_times_threads", cpuRates[p]));
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", model.toString());
+            summary.put("model_mb", Files.size(model) / 1e6);
+            summary.put("texts", texts.size());
+            summary.put("batch_size", batchSize);
+            summary.put("intra_op_threads", threads);
+            summary.put("chunk_size", serving.padded() ? batchSize : serving.chunkSize());
+            summary.put("concurrent_chunks", Math.max(1, serving.concurrentChunks()));
+            summary.put("length_sorted", !serving.padded());
+            summary.put("timed_texts", timedTexts);
+            summary.put("timed_passes", timedPasses);
+            summary.put("articles_per_second", median(wallRates));
+            summary.put("articles_per_cpu_second_times_threads", median(cpuRates));
+            summary.put("timed_seconds", seconds);
+            summary.put("cpu_seconds", cpuSeconds);
+            summary.put("passes", passes);
+            summary.put("mean_padded_length", (double) positions / texts.size());
+            if (labels != null) {
+                metrics(logits, labels, summary);
+            }
+            result.put("summary", summary);
+            result.put("logits", logits);
+        } finally {
+            if (chunkRunner != null) {
+                chunkRunner.shutdownNow();
             }
         }
+    }
+
+    static Scored score(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, List<String> texts,
+                        Serving serving, ExecutorService chunkRunner) throws Exception {
+        Batch batch = tokenize(tokenizer, texts);
+        if (serving.padded()) {
+            return new Scored(logits(env, session, batch), (long) batch.ids().length * batch.ids()[0].length);
+        }
+        int[] lengths = new int[texts.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = (int) Arrays.stream(batch.mask()[i]).sum();
+        }
+        Integer[] order = new Integer[lengths.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(lengths[a], lengths[b]));
+        float[][] logits = new float[texts.size()][];
+        List<Work> chunks = new ArrayList<>();
+        long positions = 0;
+        for (int start = 0; start < order.length; start += serving.chunkSize()) {
+            int first = start;
+            int end = Math.min(order.length, start + serving.chunkSize());
+            int columns = lengths[order[end - 1]];
+            positions += (long) (end - first) * columns;
+            chunks.add(() -> {
+                long[][] ids = new long[end - first][columns];
+                long[][] mask = new long[end - first][columns];
+                for (int k = first; k < end; k++) {
+                    System.arraycopy(batch.ids()[order[k]], 0, ids[k - first], 0, lengths[order[k]]);
+                    Arrays.fill(mask[k - first], 0, lengths[order[k]], 1L);
+                }
+                float[][] chunkLogits = logits(env, session, new Batch(ids, mask));
+                for (int k = first; k < end; k++) {
+                    logits[order[k]] = chunkLogits[k - first];
+                }
+            });
+        }
+        if (chunkRunner == null) {
+            for (Work chunk : chunks) {
+                chunk.run();
+            }
+        } else {
+            // Longest chunks first, as the service submits them.
+            List<Future<?>> pending = new ArrayList<>();
+            for (int i = chunks.size() - 1; i >= 0; i--) {
+                Work chunk = chunks.get(i);
+                pending.add(chunkRunner.submit(() -> {
+                    chunk.run();
+                    return null;
+                }));
+            }
+            for (Future<?> chunk : pending) {
+                chunk.get();
+            }
+        }
+        return new Scored(logits, positions);
     }
 
     static void metrics(List<float[]> logits, int[] labels, Map<String, Object> summary) {

@@ -127,6 +127,29 @@ class OrtBenchTest {
     }
 
     @Test
+    void shouldScoreLengthSortedConcurrentChunksAsTheServiceDoes() throws Exception {
+        Path texts = WORK.resolve("texts.json");
+
+        JsonNode served = benchDefaultModel("eval", texts, "--batch", String.valueOf(TEXTS.size()), "--threads", "1",
+                "--chunk", "2", "--concurrent", "2", "--timed-passes", "1");
+
+        JsonNode logits = served.get("logits");
+        assertThat(logits).hasSize(TEXTS.size());
+        for (int i = 0; i < TEXTS.size(); i++) {
+            assertThat(softmax(logits.get(i))).as("probabilities of text %d, back in input order", i)
+                    .containsExactly(service.get(i).probabilities(), within(1e-4f));
+        }
+        JsonNode summary = served.get("summary");
+        assertThat(summary.get("length_sorted").asBoolean()).isTrue();
+        assertThat(summary.get("chunk_size").asInt()).isEqualTo(2);
+        assertThat(summary.get("concurrent_chunks").asInt()).isEqualTo(2);
+        assertThat(summary.get("intra_op_threads").asInt()).isEqualTo(1);
+        assertThat(summary.get("mean_padded_length").asDouble())
+                .as("chunks of two texts of similar length pad to far less than the batch's longest")
+                .isLessThan(paddedLength(TEXTS.size()));
+    }
+
+    @Test
     void shouldWriteTokenIdsCutToTheModelsMaximumLength() throws Exception {
         Path texts = WORK.resolve("texts-unlabelled.json");
         String longText = String.join(" ", Collections.nCopies(400, "market"));
@@ -163,6 +186,14 @@ class OrtBenchTest {
         Arrays.sort(rates);
         assertThat(rates[0]).isPositive();
         assertThat(summary.get("gflops").asDouble()).as("the median pass").isEqualTo(rates[1]);
+    }
+
+    /** Mean padded length per text when all the test's texts go to the model as one padded call. */
+    private static double paddedLength(int batch) throws Exception {
+        JsonNode padded = benchDefaultModel("eval", WORK.resolve("texts.json"), "--batch", String.valueOf(batch),
+                "--threads", "1", "--timed-passes", "1");
+        assertThat(padded.get("summary").get("length_sorted").asBoolean()).isFalse();
+        return padded.get("summary").get("mean_padded_length").asDouble();
     }
 
     private static float[] softmax(JsonNode logits) {
