@@ -560,6 +560,8 @@ TIMED_PASSES = 3
 # at a time on one thread each. The padded bench above stays the ladder's common measure; this one is
 # what a deployment of the service gets from the same model.
 SERVED = {"intra_op_threads": 1, "chunk_size": 2, "concurrent_chunks": 2}
+SERVED_HOW = ("each batch of 32 sorted by token count and cut into chunks padded to their own longest text, "
+              "as the service's OnnxClassifier runs it")
 
 
 def cpu_description():
@@ -876,9 +878,7 @@ def ship_model(ctx, entry, target, model_name, version):
         config["benchmark"]["as_served"] = {
             "articles_per_second": round(served["articles_per_second"], 1),
             "intra_op_threads": served["intra_op_threads"], "chunk_size": served["chunk_size"],
-            "concurrent_chunks": served["concurrent_chunks"],
-            "how": "each batch of 32 sorted by token count and cut into chunks padded to their own longest "
-                   "text, as the service's OnnxClassifier runs it"}
+            "concurrent_chunks": served["concurrent_chunks"], "how": SERVED_HOW}
     if "quantization" in run:
         config["quantization"] = {**run["quantization"], "source_rung": run["source"]}
     model_config.write_config(os.path.join(target, "config.json"), config)
