@@ -34,7 +34,11 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
     }
 
     public static InferenceOptions cpu(int intraOpThreads) {
-        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, 32, 1, true);
+        return cpu(intraOpThreads, 32, 1);
+    }
+
+    public static InferenceOptions cpu(int intraOpThreads, int chunkSize, int concurrentChunks) {
+        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, chunkSize, concurrentChunks, true);
     }
 
     /**

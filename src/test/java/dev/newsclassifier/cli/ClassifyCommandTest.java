@@ -1,6 +1,7 @@
 package dev.newsclassifier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -101,6 +102,48 @@ class ClassifyCommandTest {
         assertThat(skipped.exit()).isZero();
         assertThat(skipped.err()).contains("skipped: ").contains("broken.csv:4:");
         assertThat(skipped.out()).contains("Classifying 6 articles");
+    }
+
+    @Test
+    void shouldScoreConcurrentChunksExactlyAsOnePaddedCallPerBatch() throws IOException {
+        Path input = ToolTestData.agNewsCsv(dir.resolve("sample.csv"), 20, 0);
+        Path chunked = dir.resolve("chunked.csv");
+        Path padded = dir.resolve("padded.csv");
+
+        Result byDefault = execute("classify", "--input", input.toString(), "--output", chunked.toString(),
+                "--model-dir", MODEL.toString(), "--report-dir", dir.resolve("r1").toString());
+        Result onePaddedCall = execute("classify", "--input", input.toString(), "--output", padded.toString(),
+                "--model-dir", MODEL.toString(), "--threads", "2", "--chunk-size", "32", "--concurrent-chunks", "1",
+                "--report-dir", dir.resolve("r2").toString());
+
+        assertThat(byDefault.exit()).as("exit; stderr:%n%s", byDefault.err()).isZero();
+        assertThat(onePaddedCall.exit()).as("exit; stderr:%n%s", onePaddedCall.err()).isZero();
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(byDefault.out()).as("the service's defaults: one single-threaded chunk of 2 per core")
+                .contains("batches of 32 cut into length-sorted chunks of up to 2 texts; " + cores
+                        + " chunk(s) at a time, 1 thread per chunk");
+        assertThat(onePaddedCall.out()).contains("chunks of up to 32 texts; 1 chunk(s) at a time, 2 threads per chunk");
+        List<String> chunkedRows = Files.readAllLines(chunked);
+        List<String> paddedRows = Files.readAllLines(padded);
+        assertThat(chunkedRows).hasSize(21);
+        for (int row = 1; row < chunkedRows.size(); row++) {
+            String[] a = chunkedRows.get(row).split(",");
+            String[] b = paddedRows.get(row).split(",");
+            assertThat(a[0]).isEqualTo(b[0]);
+            assertThat(a[2]).as("label of %s", a[0]).isEqualTo(b[2]);
+            for (int k = 5; k < a.length; k++) {
+                assertThat(Double.parseDouble(a[k])).as("score %d of %s", k, a[0])
+                        .isCloseTo(Double.parseDouble(b[k]), within(1e-4));
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAChunkSizeBelowOne() {
+        Result result = execute("classify", "--input", "whatever.csv", "--chunk-size", "0");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("Invalid inference settings: chunk size must be at least 1, got 0");
     }
 
     @Test
