@@ -63,6 +63,11 @@ public class OrtBench {
      * chunkSize texts, concurrentChunks of them running at a time.
      */
     record Serving(int chunkSize, int concurrentChunks) {
+        Serving {
+            // One padded call per batch leaves nothing to run side by side.
+            concurrentChunks = chunkSize <= 0 ? 1 : Math.max(1, concurrentChunks);
+        }
+
         boolean padded() {
             return chunkSize <= 0;
         }
@@ -315,7 +320,7 @@ public class OrtBench {
             // texts per (CPU seconds / threads in use) estimates what the same threads do undisturbed.
             // The summary takes the median pass: on this VM single passes of the same model differ by
             // 10% or more.
-            int threadsInUse = threads * Math.max(1, serving.concurrentChunks());
+            int threadsInUse = threads * serving.concurrentChunks();
             double seconds = 0;
             double cpuSeconds = 0;
             double[] wallRates = new double[timedPasses];
@@ -342,7 +347,7 @@ public class OrtBench {
             summary.put("batch_size", batchSize);
             summary.put("intra_op_threads", threads);
             summary.put("chunk_size", serving.padded() ? batchSize : serving.chunkSize());
-            summary.put("concurrent_chunks", Math.max(1, serving.concurrentChunks()));
+            summary.put("concurrent_chunks", serving.concurrentChunks());
             summary.put("length_sorted", !serving.padded());
             summary.put("timed_texts", timedTexts);
             summary.put("timed_passes", timedPasses);
