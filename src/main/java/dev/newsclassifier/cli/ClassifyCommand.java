@@ -66,18 +66,19 @@ final class ClassifyCommand implements Callable<Integer> {
             description = "Articles per model call (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    // The service's defaults (application.properties, news.inference.*): on a 2-core Xeon they
-    // classified 5,700 articles at 523-529 articles/s, one padded call per batch on every core at 225-240.
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+    // The service's defaults: on a 2-core Xeon they classified 5,700 articles at 523-529 articles/s,
+    // one padded call per batch on every core at 225-240.
+    @Option(names = "--threads", paramLabel = "N", defaultValue = InferenceOptions.DEFAULT_INTRA_OP_THREADS,
             description = "Threads per model call (0: ONNX Runtime takes every core; default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--chunk-size", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--chunk-size", paramLabel = "N", defaultValue = InferenceOptions.DEFAULT_CHUNK_SIZE,
             description = "Texts per model call: each batch is sorted by length and cut into chunks, each padded to "
                     + "its own longest text (default: ${DEFAULT-VALUE})")
     int chunkSize;
 
-    @Option(names = "--concurrent-chunks", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--concurrent-chunks", paramLabel = "N",
+            defaultValue = InferenceOptions.DEFAULT_CONCURRENT_CHUNKS,
             description = "Chunks of a batch run at the same time (0: one per --threads of the cores; "
                     + "default: ${DEFAULT-VALUE})")
     int concurrentChunks;

@@ -21,6 +21,14 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
 
     public enum Device { CPU, CUDA }
 
+    /*
+     * The service's defaults, shared by its configuration and the classify command (strings, as
+     * annotations take them). application.properties repeats them with the measurements behind them.
+     */
+    public static final String DEFAULT_INTRA_OP_THREADS = "1";
+    public static final String DEFAULT_CHUNK_SIZE = "2";
+    public static final String DEFAULT_CONCURRENT_CHUNKS = "0";
+
     public InferenceOptions {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunk size must be at least 1, got " + chunkSize);

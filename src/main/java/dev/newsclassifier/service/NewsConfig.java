@@ -69,13 +69,13 @@ public interface NewsConfig {
         @WithDefault("false")
         boolean fallbackToCpu();
 
-        @WithDefault("0")
+        @WithDefault(InferenceOptions.DEFAULT_INTRA_OP_THREADS)
         int intraOpThreads();
 
-        @WithDefault("16")
+        @WithDefault(InferenceOptions.DEFAULT_CHUNK_SIZE)
         int chunkSize();
 
-        @WithDefault("1")
+        @WithDefault(InferenceOptions.DEFAULT_CONCURRENT_CHUNKS)
         int concurrentChunks();
 
         @WithDefault("true")
