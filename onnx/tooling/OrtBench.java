@@ -4,7 +4,7 @@
  *
  *   java -cp "$(cat onnx/build/bench.classpath)" onnx/tooling/OrtBench.java \
  *       --model-dir DIR --texts texts.json --out result.json [--batch 32] [--threads 2] [--mode eval|tokens]
- *       [--timed-passes 1] [--timed-texts N] [--chunk 0] [--concurrent 1]
+ *       [--timed-passes 1] [--timed-texts N] [--chunk 0] [--concurrent 1] [--allow-spinning true]
  *
  * texts.json: {"texts": [...], "labels": [...]} (labels optional). The model dir holds model.onnx,
  * tokenizer.json and config.json (max_length is read from it; --max-length overrides).
@@ -15,6 +15,8 @@
  *   --chunk N scores each batch as the service's OnnxClassifier does instead: its texts sorted by
  *   token count, cut into chunks of N, each chunk padded to its own longest text and run as one call;
  *   --concurrent K runs K chunks of a batch at a time, each call on --threads intra-op threads.
+ *   --allow-spinning lets ONNX Runtime's intra-op threads spin-wait between operators, as the service's
+ *   do by default (news.inference.allow-spinning=true); false makes them sleep.
  * mode tokens: writes DJL's token ids for every text (the tokenizer-equality check).
  * mode hidden: runs a base encoder (model.onnx with output last_hidden_state) on all texts as one
  *   padded batch and writes the ids, the mask and the hidden states (the encoder-parity check).
@@ -98,9 +100,10 @@ public class OrtBench {
         }
         Path modelDir = Path.of(opt.get("model-dir"));
         int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
+        boolean allowSpinning = Boolean.parseBoolean(opt.getOrDefault("allow-spinning", "true"));
         String mode = opt.getOrDefault("mode", "eval");
         if (mode.equals("matmul")) {
-            Map<String, Object> summary = matmul(modelDir.resolve("model.onnx"), threads,
+            Map<String, Object> summary = matmul(modelDir.resolve("model.onnx"), threads, allowSpinning,
                     Integer.parseInt(opt.getOrDefault("rows", "3072")),
                     Integer.parseInt(opt.getOrDefault("repeats", "10")),
                     Double.parseDouble(opt.getOrDefault("min-pass-seconds", "0.25")),
@@ -146,7 +149,7 @@ public class OrtBench {
                 Serving serving = new Serving(Integer.parseInt(opt.getOrDefault("chunk", "0")),
                         Integer.parseInt(opt.getOrDefault("concurrent", "1")));
                 evaluate(modelDir.resolve(opt.getOrDefault("model-file", "model.onnx")), tokenizer, texts, labels,
-                        batchSize, threads, serving, Integer.parseInt(opt.getOrDefault("timed-passes", "1")),
+                        batchSize, threads, allowSpinning, serving, Integer.parseInt(opt.getOrDefault("timed-passes", "1")),
                         timedTexts, result);
             }
         }
@@ -161,13 +164,14 @@ public class OrtBench {
         }
     }
 
-    static OrtSession.SessionOptions benchOptions(int threads) throws Exception {
+    static OrtSession.SessionOptions benchOptions(int threads, boolean allowSpinning) throws Exception {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(threads);
         so.setInterOpNumThreads(1);
-        // No busy-waiting between ops: on a shared machine spinning threads burn the cores other
-        // jobs need, and they would inflate the CPU time that the bench reports.
-        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        // Threads that sleep between operators pay a wake-up at each of a model's few hundred nodes:
+        // with 2 intra-op threads on this VM, length-sorted chunks of 8 ran 15-20% slower that way.
+        // Spinning threads count their waiting as CPU time: the per-CPU-second figure drops.
+        so.addConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
         // As the service's OnnxClassifier: the masked attention scores' denormals are flushed to zero.
         so.addConfigEntry("session.set_denormal_as_zero", "1");
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -175,10 +179,10 @@ public class OrtBench {
     }
 
     /** GFLOP/s of x [rows, k] times the graph's weight [k, n], with the session settings of the model bench. */
-    static Map<String, Object> matmul(Path model, int threads, int rows, int repeats, double minPassSeconds,
-                                      int timedPasses) throws Exception {
+    static Map<String, Object> matmul(Path model, int threads, boolean allowSpinning, int rows, int repeats,
+                                      double minPassSeconds, int timedPasses) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = benchOptions(threads);
+        try (OrtSession.SessionOptions so = benchOptions(threads, allowSpinning);
              OrtSession session = env.createSession(model.toString(), so)) {
             String input = session.getInputNames().iterator().next();
             long k = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape()[1];
@@ -217,6 +221,7 @@ public class OrtBench {
                 summary.put("k", k);
                 summary.put("n", n);
                 summary.put("intra_op_threads", threads);
+                summary.put("allow_spinning", allowSpinning);
                 summary.put("min_products_per_pass", repeats);
                 summary.put("min_pass_seconds", minPassSeconds);
                 summary.put("gflop_per_run", flopPerRun / 1e9);
@@ -300,12 +305,12 @@ public class OrtBench {
     }
 
     static void evaluate(Path model, HuggingFaceTokenizer tokenizer, List<String> texts, int[] labels,
-                         int batchSize, int threads, Serving serving, int timedPasses, int timedTexts,
-                         Map<String, Object> result) throws Exception {
+                         int batchSize, int threads, boolean allowSpinning, Serving serving, int timedPasses,
+                         int timedTexts, Map<String, Object> result) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ExecutorService chunkRunner = serving.concurrentChunks() > 1
                 ? Executors.newFixedThreadPool(serving.concurrentChunks()) : null;
-        try (OrtSession.SessionOptions so = benchOptions(threads);
+        try (OrtSession.SessionOptions so = benchOptions(threads, allowSpinning);
              OrtSession session = env.createSession(model.toString(), so)) {
             List<float[]> logits = new ArrayList<>();
             long positions = 0;
@@ -346,6 +351,7 @@ public class OrtBench {
             summary.put("texts", texts.size());
             summary.put("batch_size", batchSize);
             summary.put("intra_op_threads", threads);
+            summary.put("allow_spinning", allowSpinning);
             summary.put("chunk_size", serving.padded() ? batchSize : serving.chunkSize());
             summary.put("concurrent_chunks", serving.concurrentChunks());
             summary.put("length_sorted", !serving.padded());

@@ -31,6 +31,9 @@ class ServedBenchTest(unittest.TestCase):
         self.assertEqual(int(service["concurrent-chunks"]), 0)
         self.assertEqual(reproduce.SERVED["concurrent_chunks"] * reproduce.SERVED["intra_op_threads"], 2)
 
+    def test_lets_the_benchs_threads_spin_as_the_services_do(self):
+        self.assertEqual(service_inference_settings()["allow-spinning"], str(reproduce.ALLOW_SPINNING).lower())
+
     def test_passes_the_chunking_to_the_bench_with_the_padded_benchs_passes(self):
         options = reproduce.served_bench_options()
         flags = dict(zip(options[::2], options[1::2]))

@@ -109,6 +109,7 @@ class OrtBenchTest {
         JsonNode summary = evaluation.get("summary");
         assertThat(summary.get("batch_size").asInt()).isEqualTo(BATCH);
         assertThat(summary.get("intra_op_threads").asInt()).isEqualTo(2);
+        assertThat(summary.get("allow_spinning").asBoolean()).as("as the service's threads, by default").isTrue();
         assertThat(summary.get("timed_texts").asInt()).isEqualTo(TEXTS.size());
 
         JsonNode passes = summary.get("passes");
@@ -147,6 +148,16 @@ class OrtBenchTest {
         assertThat(summary.get("mean_padded_length").asDouble())
                 .as("chunks of two texts of similar length pad to far less than the batch's longest")
                 .isLessThan(paddedLength(TEXTS.size()));
+    }
+
+    @Test
+    void shouldScoreTheSameWithIntraOpThreadsThatSleepBetweenOperators() throws Exception {
+
+        JsonNode sleeping = benchDefaultModel("eval", WORK.resolve("texts.json"), "--batch", String.valueOf(BATCH),
+                "--threads", "2", "--allow-spinning", "false", "--timed-passes", "1");
+
+        assertThat(sleeping.get("summary").get("allow_spinning").asBoolean()).isFalse();
+        assertThat(sleeping.get("logits")).isEqualTo(evaluation.get("logits"));
     }
 
     @Test
