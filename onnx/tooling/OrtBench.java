@@ -169,7 +169,7 @@ public class OrtBench {
         so.setIntraOpNumThreads(threads);
         so.setInterOpNumThreads(1);
         // Threads that sleep between operators pay a wake-up at each of a model's few hundred nodes:
-        // with 2 intra-op threads on this VM, length-sorted chunks of 8 ran 15-20% slower that way.
+        // with 2 intra-op threads on this VM, length-sorted chunks of 8 ran 18-21% slower that way.
         // Spinning threads count their waiting as CPU time: the per-CPU-second figure drops.
         so.addConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
         // As the service's OnnxClassifier: the masked attention scores' denormals are flushed to zero.

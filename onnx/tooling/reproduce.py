@@ -577,7 +577,7 @@ def cpu_description():
 
 # ONNX Runtime's intra-op threads spin between operators instead of sleeping, as the service's do
 # (application.properties: news.inference.allow-spinning=true). Sleeping threads made the 2-thread
-# measures of the default model 3% (padded) to 20% (length-sorted chunks of 8) slower on the 2-core VM.
+# measures of the default model 3-6% (padded) and 18-21% (length-sorted chunks of 8) slower on the 2-core VM.
 ALLOW_SPINNING = True
 
 
@@ -877,7 +877,8 @@ def ship_model(ctx, entry, target, model_name, version):
     config["benchmark"] = {"articles_per_second": round(entry["articles_per_second"], 1),
                            "timed": f"median of {len(entry['timed_passes'])} passes over {entry['timed_texts']} texts",
                            "batch_size": 32,
-                           "intra_op_threads": 2, "validation_texts": load_ladder(ctx)["validation_rows"],
+                           "intra_op_threads": 2, "allow_spinning": ALLOW_SPINNING,
+                           "validation_texts": load_ladder(ctx)["validation_rows"],
                            "load_average_during_bench": entry["load_average_before"],
                            "machine": cpu_description()}
     if "served" in entry:
