@@ -28,6 +28,7 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
     public static final String DEFAULT_INTRA_OP_THREADS = "1";
     public static final String DEFAULT_CHUNK_SIZE = "2";
     public static final String DEFAULT_CONCURRENT_CHUNKS = "0";
+    public static final String DEFAULT_ALLOW_SPINNING = "true";
 
     public InferenceOptions {
         if (chunkSize < 1) {
@@ -46,7 +47,8 @@ public record InferenceOptions(Device device, int cudaDeviceId, boolean fallback
     }
 
     public static InferenceOptions cpu(int intraOpThreads, int chunkSize, int concurrentChunks) {
-        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, chunkSize, concurrentChunks, true);
+        return new InferenceOptions(Device.CPU, 0, false, intraOpThreads, chunkSize, concurrentChunks,
+                Boolean.parseBoolean(DEFAULT_ALLOW_SPINNING));
     }
 
     /**

@@ -78,7 +78,7 @@ public interface NewsConfig {
         @WithDefault(InferenceOptions.DEFAULT_CONCURRENT_CHUNKS)
         int concurrentChunks();
 
-        @WithDefault("true")
+        @WithDefault(InferenceOptions.DEFAULT_ALLOW_SPINNING)
         boolean allowSpinning();
     }
 
