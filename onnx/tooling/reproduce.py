@@ -32,6 +32,7 @@ import calibrate  # noqa: E402
 import compute  # noqa: E402
 import data  # noqa: E402
 import graph_rewrites  # noqa: E402
+import learning_curve  # noqa: E402
 import model_config  # noqa: E402
 import quantize  # noqa: E402
 import train  # noqa: E402
@@ -42,7 +43,7 @@ from tokenizer import WordPieceTokenizer  # noqa: E402
 SEED = 42
 MAX_LENGTH = 128
 ALL_STAGES = ["fetch", "prepare", "tokcheck", "parity", "scratch", "frozen", "finetune-minilm", "finetune-bge",
-              "finetune-e5", "teacher", "distill", "students", "soup", "rdrop", "llrd", "long", "tapt", "export",
+              "finetune-e5", "curve", "teacher", "distill", "students", "soup", "rdrop", "llrd", "long", "tapt", "export",
               "quantize", "bench", "ceiling", "ship", "card"]
 
 # Fine-tuning recipes (rung c). Learning rates measured on this split: MiniLM-L6 best near 1e-4,
@@ -79,6 +80,11 @@ LONG = {"lr": 5e-5, "epochs": 4}
 # recipe from the adapted encoder. 3 MLM epochs at 1e-4 (an MLM epoch costs about one fine-tuning epoch),
 # BERT's 15% masking; set before it first ran, not tuned.
 TAPT = {**FINETUNE["minilm"], "mlm_epochs": 3, "mlm_lr": 1e-4, "mask_probability": 0.15}
+# Learning curve: the plain MiniLM recipe on these nested stratified fractions of the training rows
+# (c-finetune-minilm is the whole), to see what more labeled rows would buy. Same epochs at every size:
+# the small runs also take fewer steps, which steepens the curve, so the rows it predicts for a target
+# are on the low side.
+CURVE_FRACTIONS = (0.25, 0.5)
 # Shallow students (rung c+): MiniLM cut to its bottom 3 or 1 layers, then the distillation recipe from
 # the teacher ensemble. A layer is a sixth of MiniLM's operations, so they map what speed costs in
 # accuracy between the 6-layer default and the from-scratch rung (a); set before they ran, not tuned.
@@ -174,12 +180,15 @@ def stage_prepare(ctx):
     log("prepared:", json.dumps(stats))
 
 
-def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED, pretrained=None):
+def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED, pretrained=None, train_subset=None):
     """seed drives batch order and dropout; the head is always initialised from SEED. pretrained: an
-    encoder state dict to start from instead of the base's, with the history that made it."""
+    encoder state dict to start from instead of the base's, with the history that made it. train_subset:
+    positions of the training rows to train on (all of them when None)."""
     recipe = recipe or FINETUNE[key]
     train.set_seed(SEED)
     tr_ids, tr_y, va_ids, va_y = ctx.split_tokens(key)
+    if train_subset is not None:
+        tr_ids, tr_y = [tr_ids[i] for i in train_subset], [tr_y[i] for i in train_subset]
     model = encoder_classifier(ctx, key, recipe)
     if pretrained is not None:
         model.encoder.load_state_dict(pretrained["encoder_state"])
@@ -194,8 +203,9 @@ def finetune(ctx, key, rung, teacher_logits=None, recipe=None, seed=SEED, pretra
         history["train_seconds"] += pretrained["history"]["train_seconds"]
     val_logits = train.predict(model, va_ids, device=ctx.device)
     return ctx.save_run(rung, model, history, val_logits, va_y,
-                        {"base": key, "recipe": {**recipe, "batch_size": 32, "warmup_fraction": 0.1,
-                                                 "dropout": 0.1, "optimizer": "AdamW", "seed": seed}})
+                        {"base": key, "train_rows": len(tr_ids),
+                         "recipe": {**recipe, "batch_size": 32, "warmup_fraction": 0.1,
+                                    "dropout": 0.1, "optimizer": "AdamW", "seed": seed}})
 
 
 def encoder_classifier(ctx, key, recipe):
@@ -243,6 +253,40 @@ def stage_tapt(ctx):
                             label="c-tapt-minilm mlm", device=ctx.device, max_steps=ctx.max_steps(), log=log)
     state = {name: t.detach().cpu() for name, t in encoder.state_dict().items()}
     finetune(ctx, key, "c-tapt-minilm", recipe=TAPT, pretrained={"encoder_state": state, "history": history})
+
+
+def curve_rung(fraction):
+    return f"curve-minilm-{round(100 * fraction)}"
+
+
+def stage_curve(ctx):
+    """The learning curve: the MiniLM recipe on nested stratified fractions of the training rows, each
+    measured on the whole validation split; c-finetune-minilm is the point with every row. A power law
+    of the error through the points says how many rows the accuracy target would take."""
+    full = load_run(ctx, "c-finetune-minilm")
+    if full is None:
+        raise SystemExit("the curve's last point is c-finetune-minilm: run --stages finetune-minilm first")
+    train_labels = ctx.split_tokens()[1]
+    points = []
+    for fraction in CURVE_FRACTIONS:
+        subset = data.nested_stratified_subset(train_labels, fraction, SEED)
+        run = finetune(ctx, "minilm", curve_rung(fraction), train_subset=subset)
+        points.append(curve_point(run, len(subset)))
+    points.append(curve_point(full, len(train_labels)))
+    fit = learning_curve.power_law_fit([p["train_rows"] for p in points], [p["accuracy"] for p in points])
+    target_rows = learning_curve.rows_for_accuracy(fit, TARGET_ACCURACY)
+    curve = {"base": "minilm", "recipe": FINETUNE["minilm"], "validation_rows": len(ctx.split_tokens()[3]),
+             "points": points, "fit": fit, "target_accuracy": TARGET_ACCURACY,
+             "rows_for_target": None if target_rows is None else round(target_rows)}
+    with open(ctx.path("curve.json"), "w") as f:
+        json.dump(curve, f, indent=1)
+    reach = ("no row count" if target_rows is None else f"about {curve['rows_for_target']:,} training rows")
+    log(f"curve: error x{fit['error_per_doubling']:.3f} per doubling of the rows; {TARGET_ACCURACY:.0%} at {reach}")
+
+
+def curve_point(run, rows):
+    return {"rung": run["rung"], "train_rows": rows, "accuracy": run["validation"]["accuracy"],
+            "macro_f1": run["validation"]["macro_f1"], "train_seconds": run["history"]["train_seconds"]}
 
 
 def scratch_model(vocab_size):
@@ -1029,6 +1073,36 @@ def schedule_note(ctx):
             "end of its schedule, never an epoch picked by validation score.")
 
 
+# The full AG News train split, the size the issue's published anchors train on.
+FULL_TRAIN_ROWS = 120_000
+
+
+def curve_note(ctx):
+    """The learning curve's points and the training rows its power law predicts for the accuracy target."""
+    path = ctx.path("curve.json")
+    if not os.path.exists(path):
+        return "- Learning curve: not run for this card (`--stages finetune-minilm,curve`)."
+    with open(path) as f:
+        curve = json.load(f)
+    fit = curve["fit"]
+    points = "; ".join(f"{p['train_rows']:,} rows {100 * p['accuracy']:.2f}% ({p['train_seconds'] / 60:.1f} min)"
+                       for p in curve["points"])
+    note = (f"- Learning curve (`--stages curve`): the MiniLM recipe ({curve['recipe']['epochs']} ep, lr "
+            f"{lr_text(curve['recipe']['lr'])}) on nested stratified fractions of the training rows, each run validated "
+            f"on the same {curve['validation_rows']:,} rows (torch): {points}. A power law through these points "
+            f"multiplies the error by {fit['error_per_doubling']:.3f} for every doubling of the rows")
+    if curve["rows_for_target"] is None:
+        return note + f"; the error did not fall with more rows in this run, so it predicts no row count for " \
+                      f"{100 * curve['target_accuracy']:.0f}%."
+    have = curve["points"][-1]["train_rows"]
+    return (note + f" and reaches {100 * curve['target_accuracy']:.0f}% at about {curve['rows_for_target']:,} "
+            f"training rows, {curve['rows_for_target'] / have:.1f}x the {have:,} here; at the full train split's "
+            f"{FULL_TRAIN_ROWS:,} rows it predicts {100 * learning_curve.predicted_accuracy(fit, FULL_TRAIN_ROWS):.1f}%. "
+            "Each point is a single run whose validation figure carries about ±0.8 points of sampling error, and "
+            "the smaller runs also take fewer steps, which steepens the curve: read the row count as a rough "
+            "lower bound.")
+
+
 def soup_verdict(run):
     best = max(m["accuracy"] for m in run["history"]["members"])
     if max(run["validation"]["accuracy"], run["history"]["logit_ensemble_accuracy"]) > best:
@@ -1247,7 +1321,7 @@ def stage_card(ctx):
                    for k, v in sorted(times.items(), key=lambda kv: ALL_STAGES.index(kv[0])) if not v["quick"]]
     commands = "\n".join([
         "- Training and torch validation figures: `/usr/bin/python3 onnx/tooling/reproduce.py --stages "
-        "fetch,prepare,scratch,frozen,finetune-minilm,finetune-bge,finetune-e5,teacher,distill,soup,rdrop,llrd,long,tapt`; "
+        "fetch,prepare,scratch,frozen,finetune-minilm,finetune-bge,finetune-e5,curve,teacher,distill,soup,rdrop,llrd,long,tapt`; "
         "per-epoch figures in `onnx/build/runs/<rung>/run.json`.",
         "- Tokenizer equality on every text: `reproduce.py --stages tokcheck`; encoder parity of every base: "
         "`reproduce.py --stages parity`.",
@@ -1296,6 +1370,8 @@ def stage_card(ctx):
         "target_note": target_note(ctx, default, reference, shipped, rungs),
         "soup_note": soup_note(ctx),
         "schedule_note": schedule_note(ctx),
+        "curve_note": curve_note(ctx),
+        "curve_fractions": " and ".join(f"{round(100 * f)}%" for f in CURVE_FRACTIONS),
         "parity_figures": parity_figures(ctx),
         "parity_texts": str(PARITY_TEXTS),
         "bench_load": "{:.1f}-{:.1f}".format(min(r["load_average_before"] for r in rungs.values()),
@@ -1329,6 +1405,7 @@ STAGES = {
     "finetune-minilm": stage_finetune_minilm,
     "finetune-bge": stage_finetune_bge,
     "finetune-e5": stage_finetune_e5,
+    "curve": stage_curve,
     "teacher": stage_teacher,
     "distill": stage_distill,
     "students": stage_students,
