@@ -62,13 +62,7 @@ def stratified_split(labels, validation_fraction=0.1, seed=42):
 
 
 def nested_stratified_subset(labels, fraction, seed=42):
-    """Positions into `labels` of a stratified `fraction` of them: per class, one seeded order and its
-    first round(fraction * n) members. The order does not depend on the fraction, so every smaller
-    fraction's rows are part of every larger one's, and a learning curve only ever adds rows."""
-    rng = random.Random(seed)
-    chosen = []
-    for cls in sorted(set(labels)):
-        members = [i for i, label in enumerate(labels) if label == cls]
-        rng.shuffle(members)
-        chosen.extend(members[: round(len(members) * fraction)])
-    return sorted(chosen)
+    """Positions into `labels` of a stratified `fraction` of them: the part stratified_split would set
+    aside. Its per-class order does not depend on the fraction, so every smaller fraction's rows are part
+    of every larger one's, and a learning curve only ever adds rows."""
+    return stratified_split(labels, fraction, seed)[1]
