@@ -155,12 +155,15 @@ public class OrtBench {
         }
         result.put("max_length", maxLength);
         write(result, Path.of(opt.get("out")));
-        System.out.println(new Gson().toJson(result.getOrDefault("summary", Map.of("texts", texts.size()))));
+        System.out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create()
+                .toJson(result.getOrDefault("summary", Map.of("texts", texts.size()))));
     }
 
     static void write(Map<String, Object> result, Path out) throws IOException {
+        // A pass over a few texts of a tiny model can take less CPU time than the clock resolves: its
+        // rate is written as Infinity (which Python's json reads) rather than failing the whole bench.
         try (Writer w = Files.newBufferedWriter(out)) {
-            new GsonBuilder().setPrettyPrinting().create().toJson(result, w);
+            new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(result, w);
         }
     }
 

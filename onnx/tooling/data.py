@@ -1,4 +1,5 @@
-"""Reading the AG News files that are available here, and the fixed train/validation split."""
+"""Reading the AG News files that are available here, the protocol (train-split rows to train and
+validate on, test_part to report), and the fixed splits."""
 import csv
 import gzip
 import io
@@ -29,20 +30,70 @@ def read_hf_csv(path):
     return [(model_text("", text), int(label)) for text, label in _rows(path)]
 
 
-def load_examples(data_dir):
-    """Both files, text rule applied, exact-duplicate texts removed (the first occurrence is kept).
+TRAIN_EXTRA = "train_extra.csv.gz"
 
-    Returns (examples, stats) where examples is a list of (text, label).
+# train_extra.csv.gz is sorted best first (its README): each tier's name and row count, in file order.
+TRAIN_EXTRA_TIERS = (("A", 45_373), ("B-split", 9_524), ("B-unsplit", 10_734), ("C", 8_632), ("D", 11_449))
+SAMPLE_TIER = "sample"
+# The rows whose text is exactly what the service reads (a title and a description in their original
+# form): the validation split is carved from these alone, so model selection is judged on service-like
+# input whichever tiers a run trains on.
+FAITHFUL_TIERS = (SAMPLE_TIER, "A")
+
+
+def read_train_extra(path, tiers=None):
+    """train_extra's rows as (text, label, tier), the tier from the row's place in the file. Tier B-unsplit
+    has an empty title and tier C none at all: the text rule joins whatever fields are present. A file
+    longer or shorter than the tiers say is refused: the tier boundaries would be wrong."""
+    tiers = tiers or TRAIN_EXTRA_TIERS
+    rows = read_ag_news_csv(path)
+    expected = sum(count for _, count in tiers)
+    if len(rows) != expected:
+        raise ValueError(f"{path}: {len(rows)} rows, but its tiers add up to {expected}")
+    names = [name for name, count in tiers for _ in range(count)]
+    return [(text, label, tier) for (text, label), tier in zip(rows, names)]
+
+
+def load_protocol(data_dir, tiers=None):
+    """The literature's protocol on the files here: training rows from the train split only
+    (train_sample + train_extra), test rows from test_part, which nothing trains or selects on.
+
+    Exact-duplicate texts are removed (the first occurrence is kept, best tier first), and so is any
+    training text equal to a test text. Returns (train, test, stats): train a list of (text, label,
+    tier), test a list of (text, label).
     """
-    raw = read_ag_news_csv(os.path.join(data_dir, TEST_PART)) + read_hf_csv(os.path.join(data_dir, TRAIN_SAMPLE))
+    test = [(t, label) for t, label in read_ag_news_csv(os.path.join(data_dir, TEST_PART)) if t]
+    test_texts = {t for t, _ in test}
+    sample = [(t, label, SAMPLE_TIER) for t, label in read_hf_csv(os.path.join(data_dir, TRAIN_SAMPLE))]
+    raw = sample + read_train_extra(os.path.join(data_dir, TRAIN_EXTRA), tiers)
     seen = set()
-    examples = []
-    for text, label in raw:
-        if text and text not in seen:
-            seen.add(text)
-            examples.append((text, label))
-    stats = {"rows_read": len(raw), "rows_after_dedup": len(examples), "duplicates_removed": len(raw) - len(examples)}
-    return examples, stats
+    train = []
+    dropped = {"empty": 0, "duplicate": 0, "equal_to_test_row": 0}
+    for text, label, tier in raw:
+        reason = ("empty" if not text else "duplicate" if text in seen
+                  else "equal_to_test_row" if text in test_texts else None)
+        if reason:
+            dropped[reason] += 1
+            continue
+        seen.add(text)
+        train.append((text, label, tier))
+    per_tier = {}
+    for _, _, tier in train:
+        per_tier[tier] = per_tier.get(tier, 0) + 1
+    stats = {"train_split_rows_read": len(raw), "train_rows_kept": len(train), "dropped": dropped,
+             "rows_per_tier": per_tier, "test_rows": len(test)}
+    return train, test, stats
+
+
+def protocol_split(tiers_of_rows, labels, validation_fraction=0.06, seed=42):
+    """Positions (train, validation) into the training rows: validation is a stratified
+    validation_fraction of the FAITHFUL_TIERS rows (seeded, the same on every machine); every other
+    row, of every tier, is a training row."""
+    faithful = [i for i, tier in enumerate(tiers_of_rows) if tier in FAITHFUL_TIERS]
+    _, held = stratified_split([labels[i] for i in faithful], validation_fraction, seed)
+    validation = sorted(faithful[i] for i in held)
+    held_set = set(validation)
+    return [i for i in range(len(labels)) if i not in held_set], validation
 
 
 def stratified_split(labels, validation_fraction=0.1, seed=42):

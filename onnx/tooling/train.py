@@ -2,6 +2,7 @@
 warm-up and decay, optional distillation from teacher logits, masked-language-model pretraining,
 progress lines with rate and ETA."""
 import math
+import os
 import random
 import time
 
@@ -19,6 +20,25 @@ def set_seed(seed):
 
 def pick_device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def cpu_has_bf16():
+    """Whether this CPU multiplies bfloat16 natively (AVX-512 BF16 or AMX): then bf16 autocast trains
+    about 3x faster than fp32 on it; elsewhere it is emulated and slower."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(next((line for line in f if line.startswith("flags")), "").split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def pick_autocast(device):
+    """bf16 mixed precision where the hardware has it (a GPU, or a CPU with bf16 instructions), else None:
+    weights, optimizer state and the loss stay fp32; only the matrix products run in bf16."""
+    if device.type == "cuda" or (device.type == "cpu" and cpu_has_bf16()):
+        return torch.bfloat16
+    return None
 
 
 def collate(token_ids, indices, pad_id=0, device="cpu"):
@@ -50,8 +70,8 @@ def length_grouped_batches(lengths, batch_size, rng, chunk_batches=50):
 class Progress:
     """One line every `every` steps: step, loss, steps/s, ETA."""
 
-    def __init__(self, total, label, every=50, log=print):
-        self.total, self.label, self.every, self.log = total, label, every, log
+    def __init__(self, total, label, every=50, log=print, done=0):
+        self.total, self.label, self.every, self.log, self.done = total, label, every, log, done
         self.start = time.time()
         self.losses = []
 
@@ -59,22 +79,25 @@ class Progress:
         self.losses.append(loss)
         if n % self.every == 0 or n == self.total:
             elapsed = time.time() - self.start
-            rate = n / elapsed
+            rate = (n - self.done) / elapsed
             eta = (self.total - n) / rate if rate > 0 else float("inf")
             self.log(f"[{self.label}] step {n}/{self.total} loss {np.mean(self.losses[-self.every:]):.4f} "
                      f"{rate:.2f} steps/s elapsed {elapsed:.0f}s eta {eta:.0f}s", flush=True)
 
 
 @torch.no_grad()
-def predict(model, token_ids, batch_size=64, device="cpu"):
-    """Logits for every sequence, batched by length so little padding is computed."""
+def predict(model, token_ids, batch_size=64, device="cpu", autocast=None):
+    """Logits for every sequence, batched by length so little padding is computed; in fp32 unless
+    autocast names a dtype (see pick_autocast)."""
     model.eval()
     order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
     chunks = []
+    device_type = device.type if hasattr(device, "type") else str(device)
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         ids, mask = collate(token_ids, idx, device=device)
-        chunks.append((idx, model(ids, mask).float().cpu().numpy()))
+        with torch.autocast(device_type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+            chunks.append((idx, model(ids, mask).float().cpu().numpy()))
     out = np.zeros((len(token_ids), chunks[0][1].shape[1]), dtype=np.float32)
     for idx, logits in chunks:
         out[idx] = logits
@@ -126,13 +149,19 @@ def take_step(model, opt, sched, loss):
 
 def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fraction=0.1, weight_decay=0.01,
         seed=42, label="train", device="cpu", teacher_logits=None, distill_alpha=0.5, temperature=2.0,
-        val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, layer_lr_decay=None, log=print):
+        val_ids=None, val_labels=None, max_steps=None, rdrop_alpha=0.0, layer_lr_decay=None, autocast=None,
+        checkpoint=None, checkpoint_every=200, log=print):
     """Train in place. With teacher_logits, the loss is alpha*T^2*KL(teacher||student at T) + (1-alpha)*CE.
     With rdrop_alpha > 0 (R-Drop), every batch runs twice with independent dropout; the loss is the mean
     of both cross-entropies plus rdrop_alpha times their symmetric KL, which asks the model to give the
     same answer whichever units dropout removes. With layer_lr_decay (layer-wise learning-rate decay),
     lr is the head's rate and each encoder level below it gets layer_lr_decay times the rate above it
-    (see layer_lr_scales), so the pretrained lower layers move less than the new head.
+    (see layer_lr_scales), so the pretrained lower layers move less than the new head. With autocast (a
+    dtype, see pick_autocast) the forward pass runs in mixed precision.
+
+    With checkpoint (a file path), the whole training state is saved there every checkpoint_every steps
+    and at the end of every epoch, and a run that finds one resumes from it: the batch order of every
+    epoch is drawn up front from the seed, so a resumed run takes the very batches it would have taken.
 
     Returns the history: per-epoch validation metrics (when val_ids is given) and seconds.
     """
@@ -141,24 +170,45 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
     lengths = [len(s) for s in train_ids]
     total, opt, sched = optimisation(model, len(train_ids), batch_size, epochs, max_steps, lr, weight_decay,
                                      warmup_fraction, layer_lr_decay)
+    epoch_batches = [length_grouped_batches(lengths, batch_size, rng) for _ in range(epochs)]
     labels_t = torch.tensor(train_labels)
     teacher_t = None if teacher_logits is None else torch.tensor(teacher_logits, dtype=torch.float32)
-    progress = Progress(total, label, log=log)
     history = {"epochs": [], "steps": total}
-    started = time.time()
-    step = 0
-    for epoch in range(epochs):
+    step, spent = 0, 0.0
+    if checkpoint and os.path.exists(checkpoint):
+        state = torch.load(checkpoint, map_location="cpu")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        step, spent, history = state["step"], state["seconds"], state["history"]
+        log(f"[{label}] resumed from {checkpoint} at step {step}/{total}", flush=True)
+    started = time.time() - spent
+    progress = Progress(total, label, log=log, done=step)
+
+    def save_checkpoint():
+        if checkpoint:
+            tmp = checkpoint + ".tmp"
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                        "torch_rng": torch.get_rng_state(), "step": step, "seconds": time.time() - started,
+                        "history": history}, tmp)
+            os.replace(tmp, checkpoint)
+
+    first = 0
+    for epoch, batches in enumerate(epoch_batches):
+        epoch_steps = min(len(batches), max(0, total - first))
+        if step >= first + epoch_steps:
+            first += epoch_steps
+            continue
         model.train()
-        for batch in length_grouped_batches(lengths, batch_size, rng):
-            if step >= total:
-                break
+        for batch in batches[step - first : epoch_steps]:
             ids, mask = collate(train_ids, batch, device=device)
-            logits = model(ids, mask)
             y = labels_t[batch].to(device)
-            if rdrop_alpha > 0:
-                loss = rdrop_loss(logits, model(ids, mask), y, rdrop_alpha)
-            else:
-                loss = F.cross_entropy(logits, y)
+            with torch.autocast(device.type if hasattr(device, "type") else str(device),
+                                dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+                logits = model(ids, mask).float()
+                second = model(ids, mask).float() if rdrop_alpha > 0 else None
+            loss = rdrop_loss(logits, second, y, rdrop_alpha) if second is not None else F.cross_entropy(logits, y)
             if teacher_t is not None:
                 t = teacher_t[batch].to(device)
                 kl = F.kl_div(F.log_softmax(logits / temperature, -1), F.softmax(t / temperature, -1),
@@ -167,12 +217,16 @@ def fit(model, train_ids, train_labels, *, epochs, lr, batch_size=32, warmup_fra
             take_step(model, opt, sched, loss)
             step += 1
             progress.step(step, loss.item())
+            if step % checkpoint_every == 0:
+                save_checkpoint()
+        first += epoch_steps
         entry = {"epoch": epoch + 1, "seconds": time.time() - started}
         if val_ids is not None:
             m = classification_metrics(predict(model, val_ids, device=device), val_labels)
             entry.update(accuracy=m["accuracy"], macro_f1=m["macro_f1"])
             log(f"[{label}] epoch {epoch + 1}: val accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}", flush=True)
         history["epochs"].append(entry)
+        save_checkpoint()
     history["train_seconds"] = time.time() - started
     return history
 

@@ -7,7 +7,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import data  # noqa: E402
 import learning_curve  # noqa: E402
-import reproduce  # noqa: E402
+import card  # noqa: E402
 
 
 class NestedStratifiedSubsetTest(unittest.TestCase):
@@ -68,25 +68,25 @@ class CardDirectory:
 
 class CurveNoteTest(unittest.TestCase):
     def test_card_gives_each_point_and_the_rows_the_fit_predicts_for_the_target(self):
-        rows = [2407, 4815, 9629]
+        rows = [21_921, 43_843, 87_687]
         accuracies = [1 - 0.6 * n ** -0.2 for n in rows]
         fit = learning_curve.power_law_fit(rows, accuracies)
-        curve = {"recipe": {"epochs": 2, "lr": 1e-4}, "validation_rows": 1069, "fit": fit, "target_accuracy": 0.92,
-                 "rows_for_target": round(learning_curve.rows_for_accuracy(fit, 0.92)),
-                 "points": [{"train_rows": n, "accuracy": a, "train_seconds": 60.0 * n / 1000}
+        curve = {"recipe": {"epochs": 2, "lr": 1e-4}, "test_rows": 5700, "fit": fit, "target_accuracy": 0.94,
+                 "rows_for_target": round(learning_curve.rows_for_accuracy(fit, 0.94)),
+                 "points": [{"train_rows": n, "test_accuracy": a, "train_seconds": 60.0 * n / 1000}
                             for n, a in zip(rows, accuracies)]}
         with tempfile.TemporaryDirectory() as directory:
             with open(os.path.join(directory, "curve.json"), "w") as f:
                 json.dump(curve, f)
-            note = reproduce.curve_note(CardDirectory(directory))
-        self.assertIn("2,407 rows 87.36% (2.4 min); 4,815 rows 88.99% (4.8 min); 9,629 rows 90.42% (9.6 min)", note)
-        self.assertIn(f"reaches 92% at about {curve['rows_for_target']:,} training rows", note)
-        self.assertIn(f"{curve['rows_for_target'] / 9629:.1f}x the 9,629 here", note)
-        self.assertIn(f"120,000 rows it predicts {100 * learning_curve.predicted_accuracy(fit, 120000):.1f}%", note)
+            note = card.curve_note(CardDirectory(directory))
+        self.assertIn("21,921 rows 91.87% (22 min); 43,843 rows 92.92% (44 min); 87,687 rows 93.84% (88 min)", note)
+        self.assertIn("each reported on the 5,700 test rows", note)
+        self.assertIn(f"reaches 94.00% at about {curve['rows_for_target']:,} training rows", note)
+        self.assertIn(f"120,000 rows it predicts {100 * learning_curve.predicted_accuracy(fit, 120000):.2f}%", note)
 
     def test_card_says_when_the_curve_did_not_run(self):
         with tempfile.TemporaryDirectory() as directory:
-            self.assertIn("not run for this card", reproduce.curve_note(CardDirectory(directory)))
+            self.assertIn("Not run for this card", card.curve_note(CardDirectory(directory)))
 
 
 if __name__ == "__main__":

@@ -45,11 +45,74 @@ class DataReaderTest(unittest.TestCase):
             ('Quote "inside" text more', 0),
         ])
 
-    def test_load_examples_removes_exact_duplicates_keeping_first(self):
-        examples, stats = data.load_examples(self.dir)
-        self.assertEqual(len(examples), 6)
-        self.assertEqual(stats, {"rows_read": 7, "rows_after_dedup": 6, "duplicates_removed": 1})
-        self.assertEqual([t for t, _ in examples].count("Chip maker New chip unveiled"), 1)
+    def test_load_protocol_trains_on_train_split_rows_and_tests_on_test_part(self):
+        with gzip.open(os.path.join(self.dir, data.TRAIN_EXTRA), "wt", encoding="utf-8", newline="") as f:
+            f.write(TRAIN_EXTRA_CSV)
+        train, test, stats = data.load_protocol(self.dir, TINY_TIERS)
+        self.assertEqual(len(test), 4)
+        texts = [t for t, _, _ in train]
+        # train_sample's "Chip maker New chip unveiled" is also a test text, and tier D repeats a tier A row.
+        self.assertNotIn("Chip maker New chip unveiled", texts)
+        self.assertEqual(texts.count("Stocks fall Markets slid on Friday"), 1)
+        self.assertEqual(stats["dropped"], {"empty": 0, "duplicate": 1, "equal_to_test_row": 1})
+        self.assertEqual(stats["rows_per_tier"], {"sample": 2, "A": 1, "B-split": 1, "B-unsplit": 2, "C": 1, "D": 1})
+        self.assertEqual(stats["train_rows_kept"], len(train))
+
+
+# Hand-written rows in train_extra's layout, one tier after another as TINY_TIERS counts them.
+TRAIN_EXTRA_CSV = (
+    '"3","Stocks fall","Markets slid on Friday"\n'
+    '"2","Late goal","A late goal won the cup"\n'
+    '"4","","Probe lands on comet Scientists cheered the landing"\n'
+    '"1","","Ceasefire holds in capitalTalks resume on Monday"\n'
+    '"3","","Profits at the bank rose #36;2 billion"\n'
+    '"3","stocks fall","markets slid on friday"\n'
+    '"3","Stocks fall","Markets slid on Friday"\n'
+)
+TINY_TIERS = (("A", 1), ("B-split", 1), ("B-unsplit", 2), ("C", 1), ("D", 2))
+
+
+class TrainExtraTest(unittest.TestCase):
+    def setUp(self):
+        self.path = os.path.join(tempfile.mkdtemp(), data.TRAIN_EXTRA)
+        with gzip.open(self.path, "wt", encoding="utf-8", newline="") as f:
+            f.write(TRAIN_EXTRA_CSV)
+
+    def test_reads_every_tier_with_its_text_rule_and_tier(self):
+        rows = data.read_train_extra(self.path, TINY_TIERS)
+        self.assertEqual(rows, [
+            ("Stocks fall Markets slid on Friday", 2, "A"),
+            ("Late goal A late goal won the cup", 1, "B-split"),
+            ("Probe lands on comet Scientists cheered the landing", 3, "B-unsplit"),
+            ("Ceasefire holds in capitalTalks resume on Monday", 0, "B-unsplit"),
+            ("Profits at the bank rose$2 billion", 2, "C"),
+            ("stocks fall markets slid on friday", 2, "D"),
+            ("Stocks fall Markets slid on Friday", 2, "D"),
+        ])
+
+    def test_refuses_a_file_whose_rows_do_not_match_its_tiers(self):
+        with self.assertRaisesRegex(ValueError, "7 rows, but its tiers add up to 6"):
+            data.read_train_extra(self.path, TINY_TIERS[:-1] + (("D", 1),))
+
+    def test_the_real_files_tiers_add_up_to_its_documented_rows(self):
+        self.assertEqual(sum(count for _, count in data.TRAIN_EXTRA_TIERS), 85_712)
+        self.assertEqual([name for name, _ in data.TRAIN_EXTRA_TIERS], ["A", "B-split", "B-unsplit", "C", "D"])
+
+
+class ProtocolSplitTest(unittest.TestCase):
+    TIERS = ["sample"] * 100 + ["A"] * 100 + ["C"] * 100 + ["D"] * 100
+    LABELS = [i % 4 for i in range(400)]
+
+    def test_validation_comes_from_original_text_rows_only(self):
+        train, validation = data.protocol_split(self.TIERS, self.LABELS, 0.1, 42)
+        self.assertEqual(len(validation), 20)
+        self.assertTrue(all(self.TIERS[i] in data.FAITHFUL_TIERS for i in validation))
+        self.assertEqual(sorted(train + validation), list(range(400)))
+
+    def test_is_stratified_and_the_same_on_every_run(self):
+        train, validation = data.protocol_split(self.TIERS, self.LABELS, 0.1, 42)
+        self.assertEqual([sum(1 for i in validation if self.LABELS[i] == c) for c in range(4)], [5, 5, 5, 5])
+        self.assertEqual((train, validation), data.protocol_split(self.TIERS, self.LABELS, 0.1, 42))
 
 
 class StratifiedSplitTest(unittest.TestCase):

@@ -36,6 +36,26 @@ class DatasetReaderTest {
     }
 
     @Test
+    void shouldReadTrainExtraRowsOfEveryTierIncludingAnEmptyTitle() throws IOException {
+        Path file = Files.writeString(dir.resolve("train_extra.csv"), """
+                "3","Stocks fall","Markets slid on Friday"
+                "4","","Probe lands on comet Scientists cheered the landing"
+                "1","","Ceasefire holds in capitalTalks resume on Monday"
+                "3","","Profits at the bank rose #36;2 billion"
+                "3","stocks fall","markets slid on friday"
+                """);
+
+        List<LabeledArticle> articles = reader.readAll(file);
+
+        assertThat(articles).extracting(LabeledArticle::label)
+                .containsExactly("Business", "Sci/Tech", "World", "Business", "Business");
+        assertThat(articles.subList(1, 4)).allSatisfy(article -> assertThat(article.title()).isEmpty());
+        assertThat(articles.get(2).description()).isEqualTo("Ceasefire holds in capitalTalks resume on Monday");
+        assertThat(articles.get(4)).isEqualTo(
+                new LabeledArticle("train_extra-5", "stocks fall", "markets slid on friday", null, "Business", 5));
+    }
+
+    @Test
     void shouldReadHuggingFaceLayoutWithZeroBasedLabels() throws IOException {
         Path file = Files.writeString(dir.resolve("hf.csv"), """
                 "Chip maker unveils faster processor Engineers said it doubles speed",3

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.newsclassifier.inference.Classification;
 import dev.newsclassifier.inference.InferenceOptions;
 import dev.newsclassifier.inference.OnnxClassifier;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,16 +46,6 @@ class OrtBenchTest {
             "Airline shares jump on news of a merger with a budget rival",
             "Software update fixes a flaw that let hackers read private messages");
     private static final List<Integer> LABELS = List.of(0, 1, 2, 3, 0, 1, 2, 3);
-    /**
-     * The bench's own dependencies (onnx/tooling/pom.xml: ONNX Runtime, DJL tokenizers and what they
-     * pull in), as reproduce.py gives it. The whole test classpath on the bench's command line would be
-     * some 26 KB long, and ONNX Runtime recurses once per command-line character while it creates its
-     * environment: the bench's main thread would overflow its stack and the JVM die with SIGSEGV (the
-     * service guards against that, see RuntimeEnvironment and LongCommandLineTest).
-     */
-    private static final List<String> BENCH_DEPENDENCIES = List.of("/com/microsoft/onnxruntime/", "/ai/djl/",
-            "/com/google/code/gson/", "/net/java/dev/jna/", "/org/apache/commons/commons-compress/",
-            "/commons-codec/", "/commons-io/", "/org/slf4j/slf4j-api/");
     private static final int BATCH = 3;
     private static final int TIMED_PASSES = 2;
 
@@ -225,12 +213,6 @@ class OrtBenchTest {
         return probabilities;
     }
 
-    private static String benchClasspath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> BENCH_DEPENDENCIES.stream().anyMatch(entry.replace(File.separatorChar, '/')::contains))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
-
     private static JsonNode benchDefaultModel(String mode, Path texts, String... options)
             throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(
@@ -244,7 +226,7 @@ class OrtBenchTest {
         Path out = WORK.resolve(mode + "-result.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", benchClasspath(), BENCH.toString(), "--out", out.toString(), "--mode", mode));
+                "-cp", PythonTooling.benchClasspath(), BENCH.toString(), "--out", out.toString(), "--mode", mode));
         command.addAll(arguments);
         Path log = WORK.resolve(mode + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

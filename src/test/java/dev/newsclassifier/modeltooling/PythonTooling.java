@@ -3,6 +3,7 @@ package dev.newsclassifier.modeltooling;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the Python model tooling (onnx/tooling) from tests. The tooling needs /usr/bin/python3 with
@@ -22,6 +25,17 @@ final class PythonTooling {
 
     static final Path TOOLING = Path.of("onnx", "tooling");
     static final Path WORK = Path.of("target", "model-tooling");
+
+    /**
+     * The bench's own dependencies (onnx/tooling/pom.xml: ONNX Runtime, DJL tokenizers and what they
+     * pull in), as reproduce.py gives it. The whole test classpath on the bench's command line would be
+     * some 26 KB long, and ONNX Runtime recurses once per command-line character while it creates its
+     * environment: the bench's main thread would overflow its stack and the JVM die with SIGSEGV (the
+     * service guards against that, see RuntimeEnvironment and LongCommandLineTest).
+     */
+    private static final List<String> BENCH_DEPENDENCIES = List.of("/com/microsoft/onnxruntime/", "/ai/djl/",
+            "/com/google/code/gson/", "/net/java/dev/jna/", "/org/apache/commons/commons-compress/",
+            "/commons-codec/", "/commons-io/", "/org/slf4j/slf4j-api/");
 
     private PythonTooling() {
     }
@@ -81,6 +95,13 @@ final class PythonTooling {
             fail(script + " exited with " + p.exitValue() + ":\n" + out);
         }
         return out;
+    }
+
+    /** The classpath of OrtBench.java, taken from the test classpath's entries. */
+    static String benchClasspath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> BENCH_DEPENDENCIES.stream().anyMatch(entry.replace(File.separatorChar, '/')::contains))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Copies a classpath resource (e.g. from the langchain4j embedding jar) to target/model-tooling. */

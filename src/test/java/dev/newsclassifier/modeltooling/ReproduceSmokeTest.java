@@ -1,0 +1,61 @@
+package dev.newsclassifier.modeltooling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole model pipeline of reproduce.py (protocol, ladder, ablation, learning curve, teacher and
+ * students, export, int8, bench, ship, card) on a tiny data set written by smoke_run.py, a few training
+ * steps per rung, with MiniLM from the langchain4j jar as the base. Its figures mean nothing; what it
+ * checks is that every stage runs and hands the next what it needs.
+ */
+class ReproduceSmokeTest {
+
+    @Test
+    void shouldRunEveryStageOfTheNewProtocolOnATinyDataSet() throws Exception {
+        PythonTooling.requirePython();
+        Path model = PythonTooling.extractResource("all-minilm-l6-v2.onnx");
+        Path tokenizer = PythonTooling.extractResource("all-minilm-l6-v2-tokenizer.json");
+        Path work = PythonTooling.WORK.resolve("smoke-run");
+        Files.createDirectories(work);
+        String out = PythonTooling.run("smoke_run.py", 900, "--base-onnx", model.toString(), "--base-tokenizer",
+                tokenizer.toString(), "--bench-classpath", PythonTooling.benchClasspath(), "--work", work.toString());
+        String[] lines = out.strip().split("\n");
+        JsonNode run = new ObjectMapper().readTree(lines[lines.length - 1]);
+
+        JsonNode ladder = run.get("ladder");
+        assertThat(ladder.get("test_rows").asInt()).as("every test row of the tiny test_part").isEqualTo(40);
+        List<String> rungs = new ArrayList<>();
+        for (JsonNode rung : ladder.get("rungs")) {
+            rungs.add(rung.get("rung").asText());
+            assertThat(rung.get("test_accuracy").asDouble()).as(rung.toString()).isBetween(0.0, 1.0);
+            assertThat(rung.get("test_confusion_matrix")).as(rung.toString()).hasSize(4);
+        }
+        assertThat(rungs).contains("a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-l1-distill-minilm",
+                "c-l3-distill-minilm", "d-static-finetune-minilm", "d-static-l1-distill-minilm");
+
+        JsonNode shipped = run.get("shipped");
+        assertThat(shipped.at("/default/model_version").asText()).isEqualTo("3.0.0");
+        assertThat(shipped.at("/default/precision").asText()).isEqualTo("int8-static");
+        assertThat(shipped.at("/fp32/model_version").asText()).isEqualTo("3.0.0+fp32");
+        assertThat(shipped.at("/fast/model_name").asText()).isEqualTo("news-classifier-minilm-l1-agnews");
+        assertThat(shipped.at("/default/metrics/test_accuracy").isNumber()).isTrue();
+        assertThat(shipped.at("/default/metrics/validation_accuracy").isNumber()).isTrue();
+
+        assertThat(run.at("/ablation/points")).hasSize(3);
+        assertThat(run.at("/ablation/points/0/tiers").toString()).isEqualTo("[\"sample\",\"A\"]");
+        assertThat(run.at("/ablation/points/2/train_rows").asInt())
+                .as("the last point trains on every tier").isGreaterThan(run.at("/ablation/points/1/train_rows").asInt());
+        assertThat(run.at("/curve/points")).hasSize(3);
+        assertThat(run.at("/teacher/members/0").asText()).isEqualTo("c-finetune-minilm");
+        assertThat(run.get("card").asText()).contains("Which rows help", "What more data would buy",
+                "news-classifier-minilm-l6-agnews 3.0.0, int8-static");
+    }
+}
