@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 
+import numpy as np
 import onnx
 
 import bases
@@ -174,3 +175,49 @@ def stage_ceiling(ctx):
             f"GFLOP/s in the fastest pass, {ceiling[precision]['gflops']:.0f} median")
     with open(ctx.path("ceiling.json"), "w") as f:
         json.dump(ceiling, f, indent=1)
+
+
+# The speed check of a new default against the one it replaces: the same measures on both folders in
+# turn, COMPARE_ROUNDS times, so that the shared host's load falls on both alike; the figure is the
+# ratio of the medians. The service's benchmark runs the packaged application as a user would.
+COMPARE_ROUNDS = 2
+COMPARE_SERVICE_ARTICLES = 1500
+COMPARE_PACED_SECONDS = 10
+
+
+def service_benchmark(ctx, folder, out_json):
+    """`./news-classifier benchmark` with NEWS_MODEL_DIR=folder on test_part; returns its JSON."""
+    cmd = [os.path.join(ctx.root, "news-classifier"), "benchmark", "--input",
+           os.path.join(ctx.data_dir, "test_part.csv.gz"), "--count", str(COMPARE_SERVICE_ARTICLES),
+           "--paced-seconds", str(COMPARE_PACED_SECONDS), "--json", out_json]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "NEWS_MODEL_DIR": folder})
+    with open(out_json) as f:
+        return json.load(f)
+
+
+def stage_compare(ctx):
+    """The shipped default against --baseline (a model folder, e.g. the previous default): OrtBench as
+    served on the test texts and the service's benchmark, alternated; writes compare.json."""
+    if not ctx.baseline:
+        raise SystemExit("the compare stage needs --baseline DIR, the model folder to compare the default with")
+    texts = texts_json(ctx, "test")
+    folders = {"default": ctx.shipped_dir(), "baseline": os.path.abspath(ctx.baseline)}
+    figures = {name: {"served": [], "model_only": [], "through_kafka": []} for name in folders}
+    for round_ in range(COMPARE_ROUNDS):
+        for name, folder in folders.items():
+            served = ort_bench(ctx, folder, ctx.path("compare", f"{name}-{round_}-served.json"), "eval", "--texts", texts,
+                               *served_bench_options(), threads=SERVED["intra_op_threads"])["summary"]
+            service = service_benchmark(ctx, folder, ctx.path("compare", f"{name}-{round_}-service.json"))
+            figures[name]["served"].append(served["articles_per_second"])
+            figures[name]["model_only"].append(service["model_only_articles_per_second"])
+            figures[name]["through_kafka"].append(service["end_to_end_articles_per_second"])
+            figures[name]["model"] = service["model"]
+            log(f"compare round {round_ + 1} {name} ({service['model']}): {served['articles_per_second']:.0f} "
+                f"articles/s as served (OrtBench), service {service['model_only_articles_per_second']:.0f} model only, "
+                f"{service['end_to_end_articles_per_second']:.0f} through Kafka")
+    ratios = {measure: float(np.median(figures["default"][measure]) / np.median(figures["baseline"][measure]))
+              for measure in ("served", "model_only", "through_kafka")}
+    with open(ctx.path("compare.json"), "w") as f:
+        json.dump({"folders": folders, "figures": figures, "ratios": ratios, "rounds": COMPARE_ROUNDS,
+                   "machine": cpu_description()}, f, indent=1)
+    log("compare: default / baseline, medians: " + ", ".join(f"{k} {v:.3f}" for k, v in ratios.items()))

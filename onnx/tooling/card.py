@@ -134,6 +134,28 @@ def variant_row(label, config, entry):
             f"{entry['size_mb']:.1f} |")
 
 
+def compare_note(ctx):
+    """The shipped default's speed against the baseline folder of the compare stage, if it ran."""
+    path = ctx.path("compare.json")
+    if not os.path.exists(path):
+        return ("Its speed against the default it replaces was not compared for this card "
+                "(`reproduce.py --stages compare --baseline DIR`).")
+    with open(path) as f:
+        compare = json.load(f)
+    figures, ratios = compare["figures"], compare["ratios"]
+
+    def runs(name, measure):
+        return " and ".join(f"{v:.0f}" for v in figures[name][measure])
+
+    return (f"Against the default it replaces ({figures['baseline']['model']}), measured in turn "
+            f"{compare['rounds']} times each on {compare['machine']} (`reproduce.py --stages compare --baseline DIR`): "
+            f"as served (OrtBench, test texts) {runs('default', 'served')} against {runs('baseline', 'served')} "
+            f"articles/s, **ratio {ratios['served']:.2f}**; the service's `benchmark` model only "
+            f"{runs('default', 'model_only')} against {runs('baseline', 'model_only')} (ratio "
+            f"{ratios['model_only']:.2f}), through Kafka {runs('default', 'through_kafka')} against "
+            f"{runs('baseline', 'through_kafka')} (ratio {ratios['through_kafka']:.2f}); ratios of the medians.")
+
+
 def stage_times(ctx):
     path = ctx.path("stage_seconds.json")
     times = json.load(open(path)) if os.path.exists(path) else {}
@@ -180,7 +202,7 @@ def stage_card(ctx):
         "ladder_table": ladder_table(ctx, rungs, marks), "missing_note": missing_note(rungs),
         "teacher_note": teacher_note(ctx), "ablation_note": ablation_note(ctx),
         "ablation_runs": "; ".join(f"`{r}`: train_sample + {' + '.join(t)}" for r, t in ABLATION.items()),
-        "curve_note": curve_note(ctx), "stage_times": stage_times(ctx),
+        "curve_note": curve_note(ctx), "stage_times": stage_times(ctx), "compare_note": compare_note(ctx),
         "max_length": str(MAX_LENGTH), "tok_mean": f"{tl['mean']:.1f}", "tok_p95": str(tl["p95"]),
         "tok_over": f"{tl['over_max_length']:,}", "rows_total": f"{kept:,}",
         "served_chunk_size": str(SERVED["chunk_size"]), "served_concurrent_chunks": str(SERVED["concurrent_chunks"]),

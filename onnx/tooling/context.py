@@ -22,11 +22,13 @@ def log(*args, **kwargs):
 
 
 class Context:
-    def __init__(self, data_dir=None, quick=False, build=None):
+    def __init__(self, data_dir=None, quick=False, build=None, baseline=None):
         self.root = bases.repo_root()
         self.data_dir = data_dir or os.path.join(self.root, "..", "shared", "data", "ag_news")
         self.build = build or os.path.join(self.root, "onnx", "build")
         self.quick = quick
+        # The model folder the compare stage measures the shipped default against.
+        self.baseline = baseline
         # A --quick run keeps its runs, models, ladder, shipped model and card apart from the real ones.
         self.results = os.path.join(self.build, "quick") if quick else self.build
         self.device = train.pick_device()

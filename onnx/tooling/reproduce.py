@@ -51,6 +51,7 @@ STAGES = {
     "bench": benchmarks.stage_bench,
     "ceiling": benchmarks.stage_ceiling,
     "ship": packaging.stage_ship,
+    "compare": benchmarks.stage_compare,
     "card": card.stage_card,
 }
 ALL_STAGES = list(STAGES)
@@ -83,10 +84,12 @@ def run_stages(ctx, names):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="AG News directory (default: ../shared/data/ag_news from the repo root)")
-    parser.add_argument("--stages", default=",".join(ALL_STAGES), help="comma-separated subset of: " + ",".join(ALL_STAGES))
+    parser.add_argument("--stages", default=",".join(s for s in ALL_STAGES if s != "compare"),
+                        help="comma-separated subset of: " + ",".join(ALL_STAGES))
     parser.add_argument("--quick", action="store_true", help="a few training steps per rung (pipeline smoke run)")
+    parser.add_argument("--baseline", help="compare stage: the model folder to compare the shipped default with")
     args = parser.parse_args()
-    run_stages(Context(args.data_dir, args.quick), args.stages.split(","))
+    run_stages(Context(args.data_dir, args.quick, baseline=args.baseline), args.stages.split(","))
 
 
 if __name__ == "__main__":
