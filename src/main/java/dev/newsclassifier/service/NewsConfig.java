@@ -80,6 +80,13 @@ public interface NewsConfig {
 
         @WithDefault(InferenceOptions.DEFAULT_ALLOW_SPINNING)
         boolean allowSpinning();
+
+        /**
+         * Inference failures in a row (no article classified in between) after which the Kafka Streams client
+         * stops, for the orchestrator to restart the instance, instead of the stream thread being replaced again.
+         */
+        @WithDefault("5")
+        int failuresBeforeShutdown();
     }
 
     /** Fault injection for fault tests only; every setting defaults to off. */
@@ -87,6 +94,9 @@ public interface NewsConfig {
         /** Each classification batch takes at least this long; 0 is off. */
         @WithDefault("0s")
         Duration inferenceDelay();
+
+        /** Any batch holding a text that contains this fails in inference, as a whole; unset is off. */
+        Optional<String> poisonMarker();
     }
 
     interface Registry {

@@ -2,8 +2,10 @@ package dev.newsclassifier.service;
 
 import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.inference.DelayedClassifier;
+import dev.newsclassifier.inference.FailingClassifier;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
+import dev.newsclassifier.topology.InferenceHealth;
 import dev.newsclassifier.topology.NewsClassifierTopology;
 import dev.newsclassifier.topology.PipelineMetrics;
 import dev.newsclassifier.topology.TopologySettings;
@@ -17,18 +19,26 @@ import org.apache.kafka.streams.Topology;
 @ApplicationScoped
 public class TopologyProducer {
 
+    /** What the topology's batches learn of the runtime, shared with {@link StreamsFailurePolicy}. */
+    @Produces
+    @Singleton
+    InferenceHealth inferenceHealth() {
+        return new InferenceHealth();
+    }
+
     /** One topology per application: its meters, gauges included, must be registered once. */
     @Produces
     @Singleton
     Topology topology(NewsConfig config, OnnxClassifier classifier, SchemaRegistryClient registry,
-            ArticleSerdes serdes, MeterRegistry meters) {
+            ArticleSerdes serdes, MeterRegistry meters, InferenceHealth health) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
                 config.validation().maxDeadLetterPayloadBytes());
-        // Only fault tests set a delay; without one this is the ONNX classifier itself.
-        Classifier inference = DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay());
+        // Only fault tests set a delay or a poison marker; without them this is the ONNX classifier itself.
+        Classifier inference = FailingClassifier.onMarker(
+                DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
-                serdes.labeledSerde(config, registry), inference, new PipelineMetrics(meters));
+                serdes.labeledSerde(config, registry), inference, new PipelineMetrics(meters), health);
     }
 }

@@ -23,6 +23,11 @@ public final class DeadLetters {
     public static final String RECORD_TOO_LARGE = "RECORD_TOO_LARGE";
     public static final String MISSING_ID = "MISSING_ID";
     public static final String EMPTY_TEXT = "EMPTY_TEXT";
+    /**
+     * The model failed on the article alone, after its batch failed twice and was split down to it, while other
+     * articles classified (see {@link BatchInference}); the detail is the runtime's message.
+     */
+    public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
 
     private DeadLetters() {
     }

@@ -1,8 +1,5 @@
 package dev.newsclassifier.topology;
 
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,30 +33,15 @@ final class IntakeProcessor implements Processor<byte[], byte[], byte[], IntakeR
         RecordMetadata source = context.recordMetadata().orElseThrow();
         ArticleIntake.Outcome outcome = intake.admit(source.topic(), record.headers(), record.value());
         if (outcome instanceof ArticleIntake.Accepted accepted) {
-            context.forward(record.withValue(new IntakeResult(accepted, null)));
+            context.forward(record.withValue(new IntakeResult(accepted, record.value())));
             return;
         }
         ArticleIntake.Rejected rejected = (ArticleIntake.Rejected) outcome;
         metrics.deadLettered(rejected.reason());
         LOG.debugf("Dead-lettering %s-%d@%d: %s (%s)", source.topic(), source.partition(), source.offset(),
                 rejected.reason(), rejected.detail());
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        header(headers, DeadLetters.REASON, rejected.reason());
-        header(headers, DeadLetters.DETAIL, rejected.detail());
-        header(headers, DeadLetters.SOURCE_TOPIC, source.topic());
-        header(headers, DeadLetters.SOURCE_PARTITION, Integer.toString(source.partition()));
-        header(headers, DeadLetters.SOURCE_OFFSET, Long.toString(source.offset()));
-        byte[] value = record.value();
-        if (value != null && value.length > maxDeadLetterPayloadBytes) {
-            // A dead letter the topic refuses would fail the stream thread on every retry of this record.
-            header(headers, DeadLetters.PAYLOAD_DROPPED, Integer.toString(value.length));
-            value = null;
-        }
-        context.forward(record.withValue(new IntakeResult(null, value)).withHeaders(headers));
-    }
-
-    private static void header(Headers headers, String key, String value) {
-        headers.remove(key);
-        headers.add(key, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+        DeadLetter letter = DeadLetter.of(record.headers(), record.value(), rejected.reason(), rejected.detail(),
+                new DeadLetter.Source(source.topic(), source.partition(), source.offset()), maxDeadLetterPayloadBytes);
+        context.forward(record.withValue(new IntakeResult(null, letter.value())).withHeaders(letter.headers()));
     }
 }

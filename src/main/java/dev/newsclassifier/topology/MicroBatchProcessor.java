@@ -1,22 +1,11 @@
 package dev.newsclassifier.topology;
 
 import dev.newsclassifier.avro.BufferedArticle;
-import dev.newsclassifier.avro.BufferedHeader;
 import dev.newsclassifier.avro.ClassifiedArticle;
-import dev.newsclassifier.avro.NewsArticle;
-import dev.newsclassifier.inference.Classification;
-import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.inference.ModelConfig;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
 
 /**
  * Collects accepted articles into micro-batches and classifies each batch with one model call.
@@ -34,30 +24,40 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * whose offset was committed and no article is lost. A batch is classified when it reaches
  * {@code maxSize} articles, or by a wall-clock punctuator once its oldest article has waited
  * {@code maxDelay}; a slow trickle of news is thus never held back for long.
+ *
+ * <p>An article the model fails on ({@link BatchInference} finds it) is forwarded as a dead letter
+ * of its input record, in the same call as its batch's labeled articles and so in the same
+ * transaction. When the runtime itself is failing, nothing is forwarded and the batch stays
+ * buffered.
  */
-final class MicroBatchProcessor implements Processor<byte[], IntakeResult, String, ClassifiedArticle> {
+final class MicroBatchProcessor implements Processor<byte[], IntakeResult, String, BatchResult> {
+
+    private static final Logger LOG = Logger.getLogger(MicroBatchProcessor.class);
 
     private final String storeName;
-    private final Classifier classifier;
+    private final BatchInference inference;
     private final PipelineMetrics metrics;
     private final int maxSize;
     private final long maxDelayMs;
-    private ProcessorContext<String, ClassifiedArticle> context;
+    private final int maxDeadLetterPayloadBytes;
+    private ProcessorContext<String, BatchResult> context;
     private KeyValueStore<Long, BufferedArticle> buffer;
     private long nextSequence;
     private int buffered;
     private long oldestBufferedAt = Long.MAX_VALUE;
 
-    MicroBatchProcessor(String storeName, Classifier classifier, PipelineMetrics metrics, int maxSize, Duration maxDelay) {
+    MicroBatchProcessor(String storeName, BatchInference inference, PipelineMetrics metrics, int maxSize,
+            Duration maxDelay, int maxDeadLetterPayloadBytes) {
         this.storeName = storeName;
-        this.classifier = classifier;
+        this.inference = inference;
         this.metrics = metrics;
         this.maxSize = maxSize;
         this.maxDelayMs = maxDelay.toMillis();
+        this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
     }
 
     @Override
-    public void init(ProcessorContext<String, ClassifiedArticle> context) {
+    public void init(ProcessorContext<String, BatchResult> context) {
         this.context = context;
         this.buffer = context.getStateStore(storeName);
         try (KeyValueIterator<Long, BufferedArticle> restored = buffer.all()) {
@@ -76,17 +76,9 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
 
     @Override
     public void process(Record<byte[], IntakeResult> record) {
-        ArticleIntake.Accepted accepted = record.value().accepted();
         long now = context.currentSystemTimeMs();
-        buffer.put(nextSequence++, BufferedArticle.newBuilder()
-                .setKey(accepted.key())
-                .setArticle(accepted.article())
-                .setText(accepted.text())
-                .setTruncated(accepted.truncated())
-                .setTimestamp(record.timestamp())
-                .setBufferedAt(now)
-                .setHeaders(copyHeaders(record.headers()))
-                .build());
+        buffer.put(nextSequence++, BufferedArticles.buffer(record, context.recordMetadata().orElse(null), now,
+                maxDeadLetterPayloadBytes));
         buffered++;
         metrics.bufferedChanged(1);
         oldestBufferedAt = Math.min(oldestBufferedAt, now);
@@ -107,22 +99,23 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
             entries.forEachRemaining(batch::add);
         }
         List<String> texts = batch.stream().map(entry -> entry.value.getText()).toList();
-        long started = System.nanoTime();
-        List<Classification> results;
-        metrics.inferenceStarted();
-        try {
-            results = classifier.classify(texts);
-        } finally {
-            metrics.inferenceFinished();
-        }
-        metrics.batchClassified(batch.size(), System.nanoTime() - started);
+        List<BatchInference.Verdict> verdicts = inference.classify(texts);
         long classifiedAt = context.currentSystemTimeMs();
-        ModelConfig model = classifier.model();
+        ModelConfig model = inference.model();
         for (int i = 0; i < batch.size(); i++) {
             BufferedArticle article = batch.get(i).value;
-            ClassifiedArticle labeled = label(article, results.get(i), model, classifiedAt);
+            BatchInference.Verdict verdict = verdicts.get(i);
+            if (verdict.isPoison()) {
+                metrics.deadLettered(DeadLetters.INFERENCE_FAILED);
+                LOG.warnf("Dead-lettering article %s: the model fails on it alone (%s)", article.getKey(),
+                        verdict.detail());
+                context.forward(BufferedArticles.deadLetter(article, verdict.detail(), maxDeadLetterPayloadBytes));
+                continue;
+            }
+            ClassifiedArticle labeled = BufferedArticles.label(article, verdict.classification(), model, classifiedAt);
             metrics.articleClassified(article.getTimestamp(), classifiedAt, labeled.getTruncated());
-            context.forward(new Record<>(article.getKey(), labeled, article.getTimestamp(), restoreHeaders(article)));
+            context.forward(new Record<>(article.getKey(), BatchResult.labeled(labeled), article.getTimestamp(),
+                    BufferedArticles.headers(article)));
         }
         for (KeyValue<Long, BufferedArticle> entry : batch) {
             buffer.delete(entry.key);
@@ -137,54 +130,5 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
     public void close() {
         metrics.bufferedChanged(-buffered);
         buffered = 0;
-    }
-
-    private static ClassifiedArticle label(BufferedArticle buffered, Classification result, ModelConfig model,
-            long classifiedAt) {
-        NewsArticle article = buffered.getArticle();
-        Map<String, Float> scores = new LinkedHashMap<>();
-        for (int i = 0; i < model.numLabels(); i++) {
-            scores.put(model.label(i), result.probabilities()[i]);
-        }
-        return ClassifiedArticle.newBuilder()
-                .setId(article.getId())
-                .setTitle(article.getTitle())
-                .setDescription(article.getDescription())
-                .setSource(article.getSource())
-                .setUrl(article.getUrl())
-                .setPublishedAt(article.getPublishedAt())
-                .setLanguage(article.getLanguage())
-                .setLabel(model.label(result.labelIndex()))
-                .setLabelIndex(result.labelIndex())
-                .setConfidence(result.confidence())
-                .setScores(scores)
-                .setTruncated(buffered.getTruncated() || result.truncated())
-                .setModelName(model.name())
-                .setModelVersion(model.version())
-                .setClassifiedAt(Instant.ofEpochMilli(classifiedAt))
-                .setAttributes(article.getAttributes())
-                .build();
-    }
-
-    private static List<BufferedHeader> copyHeaders(Headers headers) {
-        List<BufferedHeader> copy = new ArrayList<>();
-        for (Header header : headers) {
-            copy.add(new BufferedHeader(header.key(), header.value() == null ? null : ByteBuffer.wrap(header.value())));
-        }
-        return copy;
-    }
-
-    private static Headers restoreHeaders(BufferedArticle article) {
-        RecordHeaders headers = new RecordHeaders();
-        for (BufferedHeader header : article.getHeaders()) {
-            ByteBuffer value = header.getValue();
-            byte[] bytes = null;
-            if (value != null) {
-                bytes = new byte[value.remaining()];
-                value.duplicate().get(bytes);
-            }
-            headers.add(header.getKey(), bytes);
-        }
-        return headers;
     }
 }

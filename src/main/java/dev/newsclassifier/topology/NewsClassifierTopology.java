@@ -5,6 +5,7 @@ import dev.newsclassifier.inference.Classifier;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -19,7 +20,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * raw topic (bytes) ─ decode-and-validate ─┬─ rejected ─ dead-letter topic (original bytes + reason headers)
- *                                          └─ accepted ─ micro-batch [buffer store] ─ labeled topic (ClassifiedArticle)
+ *                                          └─ accepted ─ micro-batch [buffer store] ─┬─ labeled ─ labeled topic (ClassifiedArticle)
+ *                                                                                    └─ poison ── dead-letter topic (INFERENCE_FAILED)
  * </pre>
  *
  * Input is consumed as bytes so that the decode step, not the deserializer, decides what a bad
@@ -33,8 +35,11 @@ public final class NewsClassifierTopology {
     private NewsClassifierTopology() {
     }
 
+    /**
+     * @param health shared by every task of the application, and with the failure policy, which reads it
+     */
     public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
-            Classifier classifier, PipelineMetrics metrics) {
+            Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.Long(), BufferedArticleSerde.create()));
@@ -50,13 +55,27 @@ public final class NewsClassifierTopology {
                 .defaultBranch(Branched.as("accepted"));
 
         routes.get("intake-rejected")
-                .mapValues(IntakeResult::rejectedValue, Named.as("original-bytes"))
+                .mapValues(IntakeResult::value, Named.as("original-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
 
-        routes.get("intake-accepted")
-                .process(() -> new MicroBatchProcessor(BATCH_STORE, classifier, metrics, settings.batchMaxSize(),
-                        settings.batchMaxDelay()), Named.as("micro-batch"), BATCH_STORE)
+        BatchInference inference = new BatchInference(classifier, metrics, health);
+        Map<String, KStream<String, BatchResult>> outcomes = routes.get("intake-accepted")
+                .process(() -> new MicroBatchProcessor(BATCH_STORE, inference, metrics, settings.batchMaxSize(),
+                        settings.batchMaxDelay(), settings.maxDeadLetterPayloadBytes()), Named.as("micro-batch"), BATCH_STORE)
+                .split(Named.as("batch-"))
+                .branch((id, result) -> result.isDeadLetter(), Branched.as("poison"))
+                .defaultBranch(Branched.as("labeled"));
+
+        outcomes.get("batch-labeled")
+                .mapValues(BatchResult::labeled, Named.as("labeled-article"))
                 .to(settings.labeledTopic(), Produced.with(Serdes.String(), labeledSerde).withName("labeled-articles"));
+
+        // Keyed by the input record's key, like every dead letter; a key change before a sink needs no repartition.
+        outcomes.get("batch-poison")
+                .map((id, result) -> KeyValue.pair(result.deadLetterKey(), result.deadLetterValue()),
+                        Named.as("poison-original-record"))
+                .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName("poison-dead-letters"));
 
         return builder.build();
     }

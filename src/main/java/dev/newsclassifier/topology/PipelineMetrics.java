@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The pipeline's meters, published by the service at {@code /q/metrics}: articles in, out and
  * dead-lettered (by reason), batch sizes, inference time per batch, and end-to-end latency from
- * the article's record timestamp to its classification. Two gauges show what a crash would
+ * the article's record timestamp to its classification. Three counters follow what
+ * {@link BatchInference} does when the model fails: batches retried, failing batches split, and
+ * batches given up on because the runtime failed on every article; articles found to be poison are
+ * counted as dead-lettered with reason {@code INFERENCE_FAILED}. Two gauges show what a crash would
  * interrupt right now: articles waiting in batch buffers and batches inside the model; the
  * fault suite kills the service when they are non-zero.
  */
@@ -24,6 +27,9 @@ public final class PipelineMetrics {
     private final DistributionSummary batchSize;
     private final Timer inference;
     private final Timer endToEnd;
+    private final Counter retries;
+    private final Counter splits;
+    private final Counter runtimeFailures;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger inferring = new AtomicInteger();
 
@@ -36,7 +42,8 @@ public final class PipelineMetrics {
         this.truncated = Counter.builder("news.articles.truncated")
                 .description("Classified articles whose text was cut to the length limits").register(registry);
         this.batchSize = DistributionSummary.builder("news.batch.size")
-                .description("Articles per inference batch").publishPercentileHistogram()
+                .description("Articles per successful model call; the halves of a batch split on failure count on their own")
+                .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry);
         this.inference = Timer.builder("news.inference.duration")
                 .description("Tokenization and model time per batch").publishPercentileHistogram().register(registry);
@@ -44,6 +51,13 @@ public final class PipelineMetrics {
                 .description("From the input record's timestamp to the article's classification")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        this.retries = Counter.builder("news.inference.retries")
+                .description("Batches classified a second time after the model failed on them").register(registry);
+        this.splits = Counter.builder("news.inference.splits")
+                .description("Failing batches split in halves to find the articles the model fails on").register(registry);
+        this.runtimeFailures = Counter.builder("news.inference.runtime-failures")
+                .description("Batches the model failed on article by article: the runtime failing, not the articles")
+                .register(registry);
         Gauge.builder("news.batch.buffered", buffered, AtomicInteger::get)
                 .description("Articles waiting in this instance's batch buffers").register(registry);
         Gauge.builder("news.inference.active", inferring, AtomicInteger::get)
@@ -75,6 +89,18 @@ public final class PipelineMetrics {
         batchSize.record(size);
         inference.record(Duration.ofNanos(inferenceNanos));
         classified.increment(size);
+    }
+
+    void inferenceRetried() {
+        retries.increment();
+    }
+
+    void batchSplit() {
+        splits.increment();
+    }
+
+    void runtimeFailed() {
+        runtimeFailures.increment();
     }
 
     void articleClassified(long eventTimestamp, long classifiedAt, boolean wasTruncated) {

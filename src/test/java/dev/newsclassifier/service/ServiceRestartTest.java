@@ -6,6 +6,7 @@ import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.testing.LocalKafkaStackResource;
+import dev.newsclassifier.topology.InferenceHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -88,7 +89,8 @@ class ServiceRestartTest {
         service.close(Duration.ofSeconds(30));
         ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(), samples.subList(250, 500));
         try (KafkaStreams restarted = new KafkaStreams(
-                topologies.topology(config, classifier, registry, serdes, meters), streamsConfig)) {
+                topologies.topology(config, classifier, registry, serdes, meters, new InferenceHealth()),
+                streamsConfig)) {
             restarted.start();
             List<ConsumerRecord<String, ClassifiedArticle>> all = ServiceTestSupport.readLabeled(bootstrap, registry,
                     config.topics().labeled(), 500, Duration.ofSeconds(120));

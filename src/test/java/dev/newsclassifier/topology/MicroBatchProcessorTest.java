@@ -3,16 +3,21 @@ package dev.newsclassifier.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.newsclassifier.avro.BufferedArticle;
-import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
+import dev.newsclassifier.inference.FailingClassifier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,17 +28,37 @@ class MicroBatchProcessorTest {
 
     private static final long NOW = 1_000_000L;
     private static final Duration MAX_DELAY = Duration.ofMillis(100);
+    private static final String POISON = "[poison]";
 
     private final StubClassifier classifier = new StubClassifier();
-    private MockProcessorContext<String, ClassifiedArticle> context;
+    /** The bytes under the store, where a restore from the changelog writes what it reads. */
+    private final KeyValueStore<Bytes, byte[]> restoredBytes =
+            Stores.inMemoryKeyValueStore(NewsClassifierTopology.BATCH_STORE).get();
+    private MockProcessorContext<String, BatchResult> context;
     private KeyValueStore<Long, BufferedArticle> store;
 
     @BeforeEach
     void setUp() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(NOW);
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NewsClassifierTopology.BATCH_STORE),
-                Serdes.Long(), BufferedArticleSerde.create()).withLoggingDisabled().build();
+        KeyValueBytesStoreSupplier restored = new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return NewsClassifierTopology.BATCH_STORE;
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return restoredBytes;
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        };
+        store = Stores.keyValueStoreBuilder(restored, Serdes.Long(), BufferedArticleSerde.create())
+                .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
     }
@@ -41,8 +66,11 @@ class MicroBatchProcessorTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private MicroBatchProcessor processor(int maxSize) {
-        MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, classifier,
-                new PipelineMetrics(meters), maxSize, MAX_DELAY);
+        PipelineMetrics metrics = new PipelineMetrics(meters);
+        BatchInference inference = new BatchInference(FailingClassifier.onMarker(classifier, Optional.of(POISON)),
+                metrics, new InferenceHealth());
+        MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, inference, metrics,
+                maxSize, MAX_DELAY, 1_000_000);
         processor.init(context);
         return processor;
     }
@@ -129,7 +157,45 @@ class MicroBatchProcessorTest {
         assertThat(context.forwarded()).hasSize(4);
         assertThat(store.approximateNumEntries()).isEqualTo(1);
         assertThat(store.get(4L).getKey()).isEqualTo("s5");
-        assertThat(context.forwarded().get(0).record().value().getScores())
+        assertThat(context.forwarded().get(0).record().value().labeled().getScores())
                 .isEqualTo(Map.of("World", 0.7f, "Sports", 0.1f, "Business", 0.1f, "Sci/Tech", 0.1f));
+    }
+
+    @Test
+    void shouldClassifyABufferWrittenWithTheEarlierSchemaAndDeadLetterItsPoisonByArticleId() {
+        restoredBytes.put(Bytes.wrap(Serdes.Long().serializer().serialize(null, 3L)),
+                EarlierBufferedArticle.encode("old-1", "Sports final", NOW - 500));
+        restoredBytes.put(Bytes.wrap(Serdes.Long().serializer().serialize(null, 4L)),
+                EarlierBufferedArticle.encode("old-2", "Business " + POISON, NOW - 400));
+
+        BufferedArticle restored = store.get(3L);
+        assertThat(restored.getKey()).isEqualTo("old-1");
+        assertThat(restored.getText()).isEqualTo("Sports final");
+        assertThat(restored.getHeaders()).singleElement()
+                .satisfies(header -> assertThat(header.getKey()).isEqualTo("trace"));
+        assertThat(restored.getSource()).as("the field's default").isNull();
+
+        processor(10);
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(NOW);
+
+        assertThat(context.forwarded()).hasSize(2);
+        var labeled = context.forwarded().get(0).record();
+        assertThat(labeled.key()).isEqualTo("old-1");
+        assertThat(labeled.value().labeled().getLabel()).isEqualTo("Sports");
+        assertThat(labeled.timestamp()).isEqualTo(NOW - 505);
+        var dead = context.forwarded().get(1).record();
+        assertThat(dead.value().isDeadLetter()).isTrue();
+        assertThat(dead.value().deadLetterKey()).as("no original key was kept; the id is the handle left")
+                .isEqualTo("old-2".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead.value().deadLetterValue()).isNull();
+        assertThat(header(dead.headers(), DeadLetters.REASON)).isEqualTo(DeadLetters.INFERENCE_FAILED);
+        assertThat(header(dead.headers(), "trace")).isEqualTo("t-old-2");
+        assertThat(dead.headers().lastHeader(DeadLetters.SOURCE_TOPIC)).isNull();
+        assertThat(dead.headers().lastHeader(DeadLetters.PAYLOAD_DROPPED)).isNull();
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    private static String header(Headers headers, String key) {
+        return new String(headers.lastHeader(key).value(), StandardCharsets.UTF_8);
     }
 }

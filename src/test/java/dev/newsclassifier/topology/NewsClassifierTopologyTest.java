@@ -50,7 +50,8 @@ class NewsClassifierTopologyTest {
         TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY,
                 MAX_TEXT_CHARS, MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES);
         var topology = NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
-                PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(meters));
+                PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(meters),
+                new InferenceHealth());
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

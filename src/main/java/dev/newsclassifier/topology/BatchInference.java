@@ -1,0 +1,138 @@
+package dev.newsclassifier.topology;
+
+import dev.newsclassifier.inference.Classification;
+import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.inference.InferenceException;
+import dev.newsclassifier.inference.ModelConfig;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.jboss.logging.Logger;
+
+/**
+ * Classifies a batch so that an article the model cannot take does not hold back the others.
+ *
+ * <p>A model call that fails ({@link InferenceException}, or any other runtime exception from
+ * {@link Classifier#classify}) is tried once more, because a runtime may fail once for reasons of its
+ * own. If it fails again, the batch is split in halves and each half classified, splitting again
+ * where a half fails, down to single articles. An article that fails alone is poison, to be
+ * dead-lettered; every other article is labeled. Isolating one poison article in a batch of
+ * {@code n} costs two calls on the whole batch and two per halving, {@code 2 + 2 log2(n)}.
+ *
+ * <p>When every article of the batch fails alone, the runtime is broken (device lost, session
+ * corrupt), not the articles: nothing is dead-lettered, and an {@link InferenceException} leaves the
+ * batch in the buffer for the service's failure policy to pause, replace the stream thread and, after
+ * a bounded number of such failures in a row, stop the instance.
+ *
+ * <p>A batch of one article cannot tell the two apart. The rule: the article is poison only if the
+ * batch resolved just before it, in any task, labeled at least one article, so the runtime was
+ * working a moment ago; otherwise, and before any batch has labeled anything, its failure is a
+ * runtime failure. A lone article that fails also counts as a batch that labeled nothing, so after a
+ * device is lost at most one lone article is dead-lettered before the next lone failure is taken for
+ * what it is. The cost: a lone poison article in a quiet task is retried with the stream thread
+ * until an article arrives behind it and joins its batch (that one classifies, and the poison is
+ * isolated), or until the failure bound stops the instance.
+ */
+final class BatchInference {
+
+    private static final Logger LOG = Logger.getLogger(BatchInference.class);
+
+    private final Classifier classifier;
+    private final PipelineMetrics metrics;
+    private final InferenceHealth health;
+
+    BatchInference(Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
+        this.classifier = classifier;
+        this.metrics = metrics;
+        this.health = health;
+    }
+
+    /** The model's classification of one text, or the failure of the model on that text alone. */
+    record Verdict(Classification classification, RuntimeException failure) {
+
+        boolean isPoison() {
+            return failure != null;
+        }
+
+        /** For the dead letter's detail header: the runtime's message. */
+        String detail() {
+            return Objects.toString(failure.getMessage(), failure.getClass().getName());
+        }
+    }
+
+    ModelConfig model() {
+        return classifier.model();
+    }
+
+    /**
+     * One verdict per text, in order.
+     *
+     * @throws InferenceException when the runtime, not the articles, is failing (see the class comment)
+     */
+    List<Verdict> classify(List<String> texts) {
+        Verdict[] verdicts = new Verdict[texts.size()];
+        RuntimeException failure = attempt(texts, 0, texts.size(), verdicts);
+        if (failure != null) {
+            LOG.warnf("Inference failed on a batch of %d (%s); trying it once more", texts.size(), failure.getMessage());
+            metrics.inferenceRetried();
+            failure = attempt(texts, 0, texts.size(), verdicts);
+        }
+        if (failure != null) {
+            split(texts, 0, texts.size(), failure, verdicts);
+        }
+        long poison = Arrays.stream(verdicts).filter(Verdict::isPoison).count();
+        boolean runtimeBroken = poison == texts.size() && (texts.size() > 1 || !health.lastBatchLabeled());
+        health.batchResolved(poison < texts.size());
+        if (runtimeBroken) {
+            metrics.runtimeFailed();
+            String what = texts.size() == 1
+                    ? "a batch of one article, and the batch before it labeled nothing: taken for the runtime failing"
+                    : "each of the " + texts.size()
+                            + " articles of a batch alone: the runtime is failing, not the articles";
+            throw new InferenceException("Inference failed on " + what + ". Last error: " + failure.getMessage(), failure);
+        }
+        return List.of(verdicts);
+    }
+
+    private void isolate(List<String> texts, int from, int to, Verdict[] verdicts) {
+        RuntimeException failure = attempt(texts, from, to, verdicts);
+        if (failure != null) {
+            split(texts, from, to, failure, verdicts);
+        }
+    }
+
+    private void split(List<String> texts, int from, int to, RuntimeException failure, Verdict[] verdicts) {
+        if (to - from == 1) {
+            verdicts[from] = new Verdict(null, failure);
+            return;
+        }
+        metrics.batchSplit();
+        int middle = (from + to) >>> 1;
+        isolate(texts, from, middle, verdicts);
+        isolate(texts, middle, to, verdicts);
+    }
+
+    /** Classifies {@code texts[from, to)} into {@code verdicts}; the model's failure, or null when it succeeded. */
+    private RuntimeException attempt(List<String> texts, int from, int to, Verdict[] verdicts) {
+        List<String> part = texts.subList(from, to);
+        long started = System.nanoTime();
+        List<Classification> results;
+        metrics.inferenceStarted();
+        try {
+            results = classifier.classify(part);
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // The thread is being stopped: leave the batch in the buffer rather than judge its articles.
+                throw e;
+            }
+            return e;
+        } finally {
+            metrics.inferenceFinished();
+        }
+        metrics.batchClassified(part.size(), System.nanoTime() - started);
+        for (int i = 0; i < part.size(); i++) {
+            verdicts[from + i] = new Verdict(results.get(i), null);
+        }
+        return null;
+    }
+}
