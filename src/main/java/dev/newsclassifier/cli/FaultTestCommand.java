@@ -28,11 +28,12 @@ import picocli.CommandLine.Option;
 @Command(name = "fault-test", mixinStandardHelpOptions = true,
         description = {"Run the packaged service as separate processes against an embedded Kafka broker and schema",
                 "registry, inject faults (kill -9, broker restart, registry outage, broken models, slow inference,",
-                "bad records, a soak) and check with read_committed that every article came out exactly once.",
+                "bad records, articles the model fails on, a soak) and check with read_committed that every article",
+                "came out exactly once.",
                 "Prints a summary table: scenario, inputs, outputs, lost, duplicated, dead-lettered, result.",
                 "Examples:",
                 "  ./news-classifier fault-test                      (every scenario but the soak; ~15 minutes)",
-                "  ./news-classifier fault-test --quick              (kill-9, bad-input, model-problems, registry-down-at-start-up; CI)",
+                "  ./news-classifier fault-test --quick              (the CI subset, smaller; see --quick)",
                 "  ./news-classifier fault-test --scenario soak --soak-minutes 10 --input data.csv.gz",
                 "Scenarios: ${COMPLETION-CANDIDATES}"})
 final class FaultTestCommand implements Callable<Integer> {
@@ -42,8 +43,8 @@ final class FaultTestCommand implements Callable<Integer> {
             description = "Scenarios to run, comma-separated (default: all but soak)")
     List<String> scenarios = new ArrayList<>();
 
-    @Option(names = "--quick", description = "The CI subset at a small scale: kill-9, bad-input, model-problems, "
-            + "registry-down-at-start-up")
+    @Option(names = "--quick", description = "The CI subset at a small scale: kill-9, bad-input, poison-article, "
+            + "model-problems, registry-down-at-start-up")
     boolean quick;
 
     @Option(names = "--articles", paramLabel = "N", description = "Articles per streaming scenario "

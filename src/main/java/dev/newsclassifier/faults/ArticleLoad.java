@@ -43,7 +43,7 @@ public final class ArticleLoad implements AutoCloseable {
         this.ids = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             LabeledArticle text = texts.get(i % texts.size());
-            String id = String.format("%s-%06d", run, i + 1);
+            String id = id(run, i);
             ids.add(id);
             articles.add(NewsArticle.newBuilder().setId(id).setTitle(text.title())
                     .setDescription(text.description() == null ? "" : text.description())
@@ -65,6 +65,11 @@ public final class ArticleLoad implements AutoCloseable {
 
     public static ArticleLoad of(FaultStack stack, String topic, String run, List<LabeledArticle> texts, int count) {
         return new ArticleLoad(stack, topic, run, texts, count);
+    }
+
+    /** The id of the article at {@code index} (from 0) of run {@code run}'s load. */
+    static String id(String run, int index) {
+        return String.format("%s-%06d", run, index + 1);
     }
 
     /** Every id this load publishes, in order. */

@@ -12,7 +12,7 @@ public final class FaultScenarios {
 
     /** Scenario factories by name, in the order the full suite runs them; the argument is the soak's minutes. */
     private static final Map<String, IntFunction<FaultScenario>> ALL = new LinkedHashMap<>();
-    private static final List<String> QUICK = List.of("kill-9", "bad-input", "model-problems",
+    private static final List<String> QUICK = List.of("kill-9", "bad-input", "poison-article", "model-problems",
             "registry-down-at-start-up");
     private static final String SOAK = "soak";
 
@@ -25,6 +25,7 @@ public final class FaultScenarios {
         ALL.put("model-problems", minutes -> new ModelProblemsScenario());
         ALL.put("slow-inference", minutes -> new SlowInferenceScenario());
         ALL.put("bad-input", minutes -> new BadInputScenario());
+        ALL.put("poison-article", minutes -> new PoisonArticleScenario());
         ALL.put(SOAK, SoakScenario::new);
     }
 

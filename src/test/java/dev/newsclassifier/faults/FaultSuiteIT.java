@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
  * packaged service as separate processes, kills one with SIGKILL three times mid-stream, sends it
- * the whole bad-input catalogue and broken models, starts one while the schema registry is down,
- * and must report nothing lost or duplicated.
+ * the whole bad-input catalogue, articles its model fails on and broken models, starts one while
+ * the schema registry is down, and must report nothing lost or duplicated.
  */
 class FaultSuiteIT {
 
@@ -39,7 +39,8 @@ class FaultSuiteIT {
 
         assertThat(finished).as("fault-test finished within 12 minutes; output:%n%s", output).isTrue();
         assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
-        assertThat(output).contains("Summary").containsPattern("kill-9 +600 +600 +0 +0 +0 +PASS");
+        assertThat(output).contains("Summary").containsPattern("kill-9 +600 +600 +0 +0 +0 +PASS")
+                .containsPattern("poison-article +300 +297 +0 +0 +3 +PASS");
         JsonNode scenarios = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios");
         List<String> names = new ArrayList<>();
         for (JsonNode scenario : scenarios) {
@@ -48,11 +49,13 @@ class FaultSuiteIT {
             assertThat(scenario.get("duplicated").asLong()).as("duplicated in %s", scenario).isZero();
             assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
         }
-        assertThat(names).containsExactly("kill-9", "bad-input", "model-problems", "registry-down-at-start-up");
+        assertThat(names).containsExactly("kill-9", "bad-input", "poison-article", "model-problems",
+                "registry-down-at-start-up");
         String killDetails = scenarios.get(0).get("details").toString();
         assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
                 .doesNotContain("NOT observed");
+        assertThat(scenarios.get(2).get("details").toString()).contains("INFERENCE_FAILED ok").contains("hold-up: ");
     }
 
     private static String java() {
