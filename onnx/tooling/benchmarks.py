@@ -186,11 +186,13 @@ COMPARE_PACED_SECONDS = 10
 
 
 def service_benchmark(ctx, folder, out_json):
-    """`./news-classifier benchmark` with NEWS_MODEL_DIR=folder on test_part; returns its JSON."""
+    """`./news-classifier benchmark` with NEWS_MODEL_DIR=folder on test_part; returns its JSON. What it
+    prints for people goes beside the JSON, in a .txt file."""
     cmd = [os.path.join(ctx.root, "news-classifier"), "benchmark", "--input",
            os.path.join(ctx.data_dir, "test_part.csv.gz"), "--count", str(COMPARE_SERVICE_ARTICLES),
            "--paced-seconds", str(COMPARE_PACED_SECONDS), "--json", out_json]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "NEWS_MODEL_DIR": folder})
+    with open(out_json.removesuffix(".json") + ".txt", "w") as printed:
+        subprocess.run(cmd, check=True, stdout=printed, env={**os.environ, "NEWS_MODEL_DIR": folder})
     with open(out_json) as f:
         return json.load(f)
 
