@@ -153,7 +153,8 @@ def compare_note(ctx):
             f"articles/s, **ratio {ratios['served']:.2f}**; the service's `benchmark` model only "
             f"{runs('default', 'model_only')} against {runs('baseline', 'model_only')} (ratio "
             f"{ratios['model_only']:.2f}), through Kafka {runs('default', 'through_kafka')} against "
-            f"{runs('baseline', 'through_kafka')} (ratio {ratios['through_kafka']:.2f}); ratios of the medians.")
+            f"{runs('baseline', 'through_kafka')} (ratio {ratios['through_kafka']:.2f}); ratios of the medians. The "
+            "spread between one folder's own runs shows how much of a ratio the shared host's load alone can make.")
 
 
 def stage_times(ctx):
