@@ -1,5 +1,6 @@
 package dev.newsclassifier.cli;
 
+import dev.newsclassifier.local.RegistryKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
                 "  ./news-classifier demo",
                 "  ./news-classifier demo --input my-articles.jsonl",
                 "  ./news-classifier demo --input ag_news_test.csv --limit 500",
-                "  ./news-classifier demo --keep-running    (then publish, consume, replay, evaluate from another terminal)"})
+                "  ./news-classifier demo --keep-running    (then publish, consume, replay, evaluate from another terminal)",
+                "  ./news-classifier demo --registry apicurio    (Apicurio Registry instead of the built-in one)"})
 final class DemoCommand implements Callable<Integer> {
 
     static final String INPUT_PROPERTY = "cli.demo.input";
@@ -46,6 +48,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "for the other tools (publish, consume, replay, evaluate) to use from another terminal")
     boolean keepRunning;
 
+    @Option(names = "--registry", paramLabel = "KIND", defaultValue = "built-in",
+            converter = RegistryKindConverter.class,
+            description = "Schema registry to run: built-in (default), or apicurio: Apicurio Registry as a child "
+                    + "process, from the copy the build unpacks into target/apicurio-registry, on a Java 21+")
+    RegistryKind registry;
+
     @Override
     public Integer call() throws IOException {
         if (input != null && !Files.isReadable(input)) {
@@ -59,6 +67,6 @@ final class DemoCommand implements Callable<Integer> {
         settings.put(LIMIT_PROPERTY, Integer.toString(limit));
         settings.put(TIMEOUT_PROPERTY, Integer.toString(timeoutSeconds));
         settings.put(KEEP_RUNNING_PROPERTY, Boolean.toString(keepRunning));
-        return EmbeddedRun.run("demo", DemoApplication.class, settings);
+        return EmbeddedRun.run("demo", DemoApplication.class, settings, registry);
     }
 }

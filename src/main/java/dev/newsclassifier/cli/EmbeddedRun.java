@@ -1,7 +1,9 @@
 package dev.newsclassifier.cli;
 
+import dev.newsclassifier.local.ApicurioRegistry;
 import dev.newsclassifier.local.LocalKafkaStack;
 import dev.newsclassifier.local.LocalTopics;
+import dev.newsclassifier.local.RegistryKind;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -22,16 +25,31 @@ final class EmbeddedRun {
     private EmbeddedRun() {
     }
 
-    /**
-     * @param settings extra configuration for the run, as system properties
-     * @return the application's exit code, 1 if the service failed
-     */
+    /** A run with the built-in schema registry. */
     static int run(String name, Class<? extends QuarkusApplication> application, Map<String, String> settings)
             throws IOException {
+        return run(name, application, settings, RegistryKind.BUILT_IN);
+    }
+
+    /**
+     * @param settings extra configuration for the run, as system properties
+     * @param registry the schema registry to start beside the broker
+     * @return the application's exit code, 1 if the service failed, 2 if the registry cannot run here
+     */
+    static int run(String name, Class<? extends QuarkusApplication> application, Map<String, String> settings,
+            RegistryKind registry) throws IOException {
+        boolean builtIn = registry == RegistryKind.BUILT_IN;
+        Optional<String> unavailable = builtIn ? Optional.empty() : ApicurioRegistry.unavailableReason();
+        if (unavailable.isPresent()) {
+            System.err.println("Cannot run with --registry " + registry + ": " + unavailable.get());
+            return 2;
+        }
         Path stateDir = Files.createTempDirectory("news-classifier-" + name + "-");
-        System.out.println("Starting an embedded Kafka broker and schema registry on 127.0.0.1 ...");
-        try (LocalKafkaStack stack = LocalKafkaStack.start()) {
-            System.out.printf("  Kafka %s, schema registry %s%n", stack.bootstrapServers(), stack.registryUrl());
+        System.out.println("Starting an embedded Kafka broker and " + (builtIn ? "schema registry" : "Apicurio Registry")
+                + " on 127.0.0.1 ...");
+        try (LocalKafkaStack stack = LocalKafkaStack.builder().registry(registry).start()) {
+            System.out.printf("  Kafka %s, %s %s%n", stack.bootstrapServers(),
+                    builtIn ? "schema registry" : stack.registry().description(), stack.registryUrl());
             System.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
             System.setProperty("news.registry.url", stack.registryUrl());
             System.setProperty("news.topics.raw", LocalTopics.RAW);

@@ -8,6 +8,8 @@ import dev.newsclassifier.faults.FaultStack;
 import dev.newsclassifier.faults.FaultSuite;
 import dev.newsclassifier.faults.ScenarioResult;
 import dev.newsclassifier.faults.ServiceLauncher;
+import dev.newsclassifier.local.ApicurioRegistry;
+import dev.newsclassifier.local.RegistryKind;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Option;
                 "  ./news-classifier fault-test                      (every scenario but the soak; ~15 minutes)",
                 "  ./news-classifier fault-test --quick              (the CI subset, smaller; see --quick)",
                 "  ./news-classifier fault-test --scenario soak --soak-minutes 10 --input data.csv.gz",
+                "  ./news-classifier fault-test --scenario registry-outage --registry apicurio",
                 "Scenarios: ${COMPLETION-CANDIDATES}"})
 final class FaultTestCommand implements Callable<Integer> {
 
@@ -71,8 +74,20 @@ final class FaultTestCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random kill moments")
     long seed;
 
+    @Option(names = "--registry", paramLabel = "KIND", defaultValue = "built-in",
+            converter = RegistryKindConverter.class,
+            description = "Schema registry the service uses: built-in (default), or apicurio: Apicurio Registry as a "
+                    + "child process (Java 21+ and the copy the build unpacks into target/apicurio-registry)")
+    RegistryKind registry;
+
     @Override
     public Integer call() throws Exception {
+        Optional<String> unavailable = registry == RegistryKind.APICURIO ? ApicurioRegistry.unavailableReason()
+                : Optional.empty();
+        if (unavailable.isPresent()) {
+            System.err.println("Cannot run with --registry " + registry + ": " + unavailable.get());
+            return 2;
+        }
         ToolSupport.quietLibraries();
         int count = articles != null ? articles : quick ? 600 : 3000;
         Path modelDir = ToolSupport.defaultModelDir().toAbsolutePath();
@@ -84,8 +99,9 @@ final class FaultTestCommand implements Callable<Integer> {
         PrintWriter out = new PrintWriter(System.out, true);
         System.out.printf("Fault suite: %s; %d articles per scenario at %.0f/s; logs in %s%n",
                 selected.stream().map(FaultScenario::name).toList(), count, rate, dir);
-        try (FaultStack stack = FaultStack.start()) {
-            System.out.printf("Kafka %s, schema registry %s%n", stack.bootstrapServers(), stack.registryUrl());
+        try (FaultStack stack = FaultStack.start(registry)) {
+            System.out.printf("Kafka %s, %s %s%n", stack.bootstrapServers(), stack.registry().description(),
+                    stack.registryUrl());
             FaultRun run = new FaultRun(stack, ServiceLauncher.ofThisApplication(List.of()), dir, modelDir, texts,
                     count, rate, new Random(seed), System.out);
             List<ScenarioResult> results = FaultSuite.run(run, selected);
@@ -95,6 +111,7 @@ final class FaultTestCommand implements Callable<Integer> {
             settings.put("rate", rate);
             settings.put("input", input == null ? "built-in sample articles" : input.toString());
             settings.put("seed", seed);
+            settings.put("registry", stack.registry().description());
             System.out.println("Report: " + FaultSuite.writeReport(results, dir, settings));
             return FaultSuite.allPassed(results) ? 0 : 1;
         }

@@ -2,8 +2,9 @@ package dev.newsclassifier.faults;
 
 import dev.newsclassifier.local.EmbeddedKafkaBroker;
 import dev.newsclassifier.local.LocalKafkaStack;
-import dev.newsclassifier.local.LocalSchemaRegistry;
 import dev.newsclassifier.local.LocalTopics;
+import dev.newsclassifier.local.RegistryKind;
+import dev.newsclassifier.local.SchemaRegistryServer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +29,22 @@ public final class FaultStack implements AutoCloseable {
 
     private final LocalKafkaStack stack;
     private final Admin admin;
-    private final int registryPort;
+    private final String registryUrl;
 
     private FaultStack(LocalKafkaStack stack) {
         this.stack = stack;
-        this.registryPort = stack.registry().port();
+        this.registryUrl = stack.registry().url();
         this.admin = Admin.create(stack.broker().adminConfig());
     }
 
-    /** A broker with no service topics yet, and a registry on a port that stays the same across restarts. */
+    /** A broker with no service topics yet, and the built-in registry; see {@link #start(RegistryKind)}. */
     public static FaultStack start() {
-        return new FaultStack(LocalKafkaStack.builder().onlyTopics(List.of())
+        return start(RegistryKind.BUILT_IN);
+    }
+
+    /** A broker with no service topics yet, and a registry whose URL stays the same across restarts. */
+    public static FaultStack start(RegistryKind registry) {
+        return new FaultStack(LocalKafkaStack.builder().onlyTopics(List.of()).registry(registry)
                 .registryPort(ServiceProcess.freePort()).start());
     }
 
@@ -46,21 +52,22 @@ public final class FaultStack implements AutoCloseable {
         return stack.bootstrapServers();
     }
 
+    /** The registry's URL, also while it is stopped. */
     public String registryUrl() {
-        return "http://127.0.0.1:" + registryPort;
+        return registryUrl;
     }
 
     public EmbeddedKafkaBroker broker() {
         return stack.broker();
     }
 
-    public LocalSchemaRegistry registry() {
+    public SchemaRegistryServer registry() {
         return stack.registry();
     }
 
-    /** Closes the registry's port; schemas stay in the broker for {@link #startRegistry()}. */
+    /** Closes the registry's port; it keeps its schemas for {@link #startRegistry()}. */
     public void stopRegistry() {
-        stack.registry().close();
+        stack.registry().stop();
     }
 
     /** Serves the registry again on the same port. */

@@ -8,18 +8,19 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * An embedded Kafka broker, a {@link LocalSchemaRegistry} on it and the service's topics: everything the service
- * needs around it, for the {@code demo} command and tests. Not for production.
+ * An embedded Kafka broker, a schema registry (the {@link LocalSchemaRegistry} on that broker, or
+ * {@link ApicurioRegistry} as a child process) and the service's topics: everything the service needs around it, for
+ * the {@code demo} command and tests. Not for production.
  */
 public final class LocalKafkaStack implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LocalKafkaStack.class);
 
     private final EmbeddedKafkaBroker broker;
-    private final LocalSchemaRegistry registry;
+    private final SchemaRegistryServer registry;
     private final List<LocalTopics.Topic> topics;
 
-    private LocalKafkaStack(EmbeddedKafkaBroker broker, LocalSchemaRegistry registry, List<LocalTopics.Topic> topics) {
+    private LocalKafkaStack(EmbeddedKafkaBroker broker, SchemaRegistryServer registry, List<LocalTopics.Topic> topics) {
         this.broker = broker;
         this.registry = registry;
         this.topics = topics;
@@ -38,7 +39,7 @@ public final class LocalKafkaStack implements AutoCloseable {
         return broker;
     }
 
-    public LocalSchemaRegistry registry() {
+    public SchemaRegistryServer registry() {
         return registry;
     }
 
@@ -55,7 +56,7 @@ public final class LocalKafkaStack implements AutoCloseable {
         return topics;
     }
 
-    /** Stops the registry, then the broker; a temporary data dir is deleted. */
+    /** Stops the registry, then the broker; temporary data dirs are deleted. */
     @Override
     public void close() {
         try {
@@ -71,6 +72,7 @@ public final class LocalKafkaStack implements AutoCloseable {
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private Path dataDir;
         private int registryPort;
+        private RegistryKind registryKind = RegistryKind.BUILT_IN;
 
         private Builder() {
             LocalTopics.defaults().forEach(this::topic);
@@ -89,7 +91,10 @@ public final class LocalKafkaStack implements AutoCloseable {
             return this;
         }
 
-        /** Keep the broker's data (and so the schemas) in this directory across runs instead of a temporary one. */
+        /**
+         * Keep the broker's data (and so the built-in registry's schemas) in this directory across runs instead of a
+         * temporary one; Apicurio Registry keeps its schemas in a temporary dir regardless.
+         */
         public Builder dataDir(Path dir) {
             this.dataDir = dir;
             return this;
@@ -106,6 +111,12 @@ public final class LocalKafkaStack implements AutoCloseable {
             return this;
         }
 
+        /** The registry to run; {@link RegistryKind#BUILT_IN} unless told otherwise. */
+        public Builder registry(RegistryKind kind) {
+            this.registryKind = kind;
+            return this;
+        }
+
         /** Starts the broker, creates the topics, starts the registry; stops what started if a step fails. */
         public LocalKafkaStack start() {
             long started = System.nanoTime();
@@ -113,19 +124,35 @@ public final class LocalKafkaStack implements AutoCloseable {
             if (dataDir != null) {
                 brokerBuilder.logDir(dataDir);
             }
+            // Built first: a missing Java 21 or Apicurio distribution is reported before a broker starts for nothing.
+            SchemaRegistryServer registry = null;
             EmbeddedKafkaBroker broker = brokerBuilder.build();
             try {
+                registry = registryKind == RegistryKind.APICURIO ? apicurio() : null;
                 broker.start();
                 broker.createTopics(topics.values().stream().map(LocalTopics.Topic::toNewTopic).toList());
-                LocalSchemaRegistry registry = LocalSchemaRegistry.builder(broker).port(registryPort).build().start();
-                LOG.infof("local Kafka stack up in %d ms: Kafka %s, Schema Registry %s, topics %s",
-                        (System.nanoTime() - started) / 1_000_000, broker.bootstrapServers(), registry.url(),
-                        topics.keySet());
+                if (registry == null) {
+                    registry = LocalSchemaRegistry.builder(broker).port(registryPort).build();
+                }
+                registry.start();
+                LOG.infof("local Kafka stack up in %d ms: Kafka %s, %s %s, topics %s",
+                        (System.nanoTime() - started) / 1_000_000, broker.bootstrapServers(), registry.description(),
+                        registry.url(), topics.keySet());
                 return new LocalKafkaStack(broker, registry, List.copyOf(topics.values()));
             } catch (RuntimeException e) {
-                broker.close();
+                try {
+                    if (registry != null) {
+                        registry.close();
+                    }
+                } finally {
+                    broker.close();
+                }
                 throw e;
             }
+        }
+
+        private ApicurioRegistry apicurio() {
+            return ApicurioRegistry.builder().port(registryPort).build();
         }
     }
 }

@@ -62,7 +62,7 @@ import com.sun.net.httpserver.HttpsServer;
  * Unknown query parameters are ignored; unknown paths
  * answer 404 and are logged at WARN, so a client needing more shows up in the log.
  */
-public final class LocalSchemaRegistry implements AutoCloseable {
+public final class LocalSchemaRegistry implements SchemaRegistryServer {
 
     /** The topic the registry keeps its schemas in unless told otherwise, as Confluent's does. */
     public static final String DEFAULT_TOPIC = "_schemas";
@@ -74,7 +74,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final String bootstrapServers;
     private final String topic;
-    private final int requestedPort;
+    /** 0 until the first start picks a free port; restarts then listen on that one again. */
+    private int requestedPort;
     private final String requiredAuthorization;
     private final SSLContext sslContext;
     private final List<String> unhandledRequests = new CopyOnWriteArrayList<>();
@@ -106,6 +107,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     /** Creates the schema topic if needed, replays it, then serves HTTP (or HTTPS) on 127.0.0.1. */
+    @Override
     public synchronized LocalSchemaRegistry start() {
         if (server != null) {
             return this;
@@ -144,11 +146,13 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        requestedPort = server.getAddress().getPort();
         LOG.infof("local Schema Registry serving %s, schemas in topic %s", url(), topic);
         return this;
     }
 
     /** {@code http://127.0.0.1:port} (or {@code https://}), the base URL for clients. */
+    @Override
     public synchronized String url() {
         if (server == null) {
             throw new IllegalStateException("local Schema Registry is not running");
@@ -156,10 +160,12 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return (sslContext == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    @Override
     public synchronized boolean isRunning() {
         return server != null;
     }
 
+    @Override
     public synchronized int port() {
         if (server == null) {
             throw new IllegalStateException("local Schema Registry is not running");
@@ -173,6 +179,17 @@ public final class LocalSchemaRegistry implements AutoCloseable {
      */
     public List<String> unhandledRequests() {
         return List.copyOf(unhandledRequests);
+    }
+
+    @Override
+    public String description() {
+        return "local schema registry";
+    }
+
+    /** The same as {@link #close()}: the schemas stay in the Kafka topic either way. */
+    @Override
+    public void stop() {
+        close();
     }
 
     /** Stops serving and releases the port; the schemas stay in the Kafka topic. */
@@ -425,7 +442,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return this;
         }
 
-        /** The HTTP port; 0 (the default) picks a free one. */
+        /** The HTTP port; 0 (the default) picks a free one, which restarts keep. */
         public Builder port(int port) {
             this.port = port;
             return this;

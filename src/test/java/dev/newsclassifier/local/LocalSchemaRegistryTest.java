@@ -20,12 +20,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.newsclassifier.avro.NewsArticle;
 import dev.newsclassifier.registry.IncompatibleSchemaException;
-import dev.newsclassifier.registry.RegisteredSchema;
-import dev.newsclassifier.registry.SchemaNotFoundException;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 
+/**
+ * The built-in registry's own behaviour: its HTTP answers, compatibility levels, restarts and broker outages. What
+ * every registry must do for the client is {@code SchemaRegistryClientInteropTest}'s, against this one and Apicurio.
+ */
 class LocalSchemaRegistryTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,50 +59,12 @@ class LocalSchemaRegistryTest {
     }
 
     @Test
-    void shouldRegisterSchemaAndServeItById() {
-        int id = client.register("news.raw-value", NewsArticle.getClassSchema());
-
-        Schema fetched = SchemaRegistryClient.create(registry.url()).schemaById(id);
-
-        assertThat(fetched).isEqualTo(NewsArticle.getClassSchema());
-        assertThat(id).isPositive();
-    }
-
-    @Test
-    void shouldGiveTheSameIdToTheSameSchemaInAnySubject() {
-        int first = client.register("same-a-value", V1);
-        int again = SchemaRegistryClient.create(registry.url()).register("same-a-value", V1);
-        int otherSubject = client.register("same-b-value", V1);
-
-        assertThat(again).isEqualTo(first);
-        assertThat(otherSubject).isEqualTo(first);
-    }
-
-    @Test
-    void shouldLookUpAnIdWithoutRegistering() {
-        int id = client.register("lookup-value", V1);
-
-        assertThat(SchemaRegistryClient.create(registry.url()).lookupId("lookup-value", V1)).isEqualTo(id);
-        assertThatThrownBy(() -> client.lookupId("lookup-value", V2_WITH_DEFAULT))
-                .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
-                    assertThat(e.errorCode()).isEqualTo(40403);
-                    assertThat(e.subject()).contains("lookup-value");
-                });
-        assertThatThrownBy(() -> client.lookupId("never-registered-value", V1))
-                .isInstanceOfSatisfying(SchemaNotFoundException.class,
-                        e -> assertThat(e.errorCode()).isEqualTo(40401));
-    }
-
-    @Test
-    void shouldRejectIncompatibleSchemaWith409() throws Exception {
+    void shouldExplainIncompatibilityWhenAskedVerbosely() throws Exception {
         client.register("incompatible-value", V1);
 
         assertThatThrownBy(() -> client.register("incompatible-value", V2_WITHOUT_DEFAULT))
-                .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
-                    assertThat(e.httpStatus()).isEqualTo(409);
-                    assertThat(e.subject()).isEqualTo("incompatible-value");
-                    assertThat(e.getMessage()).contains("BACKWARD").contains("lang");
-                });
+                .isInstanceOfSatisfying(IncompatibleSchemaException.class,
+                        e -> assertThat(e.getMessage()).contains("BACKWARD").contains("lang"));
         JsonNode check = post("/compatibility/subjects/incompatible-value/versions/latest?verbose=true",
                 V2_WITHOUT_DEFAULT, 200);
         assertThat(check.path("is_compatible").asBoolean(true)).isFalse();
@@ -109,17 +72,12 @@ class LocalSchemaRegistryTest {
     }
 
     @Test
-    void shouldAcceptCompatibleEvolutionAsNewVersion() throws Exception {
+    void shouldListSubjectsAndVersionsOfACompatibleEvolution() throws Exception {
         int v1 = client.register("evolving-value", V1);
         JsonNode check = post("/compatibility/subjects/evolving-value/versions/latest", V2_WITH_DEFAULT, 200);
-        int v2 = client.register("evolving-value", V2_WITH_DEFAULT);
+        client.register("evolving-value", V2_WITH_DEFAULT);
 
         assertThat(check.path("is_compatible").asBoolean()).isTrue();
-        assertThat(v2).isNotEqualTo(v1);
-        RegisteredSchema latest = client.latestVersion("evolving-value");
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.id()).isEqualTo(v2);
-        assertThat(latest.schema()).isEqualTo(V2_WITH_DEFAULT);
         assertThat(get("/subjects/evolving-value/versions", 200)).hasSize(2);
         assertThat(get("/subjects/evolving-value/versions/1", 200).path("id").asInt()).isEqualTo(v1);
         assertThat(get("/subjects", 200).toString()).contains("\"evolving-value\"");

@@ -2,12 +2,14 @@ package dev.newsclassifier.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.Schema;
@@ -19,17 +21,26 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
-import dev.newsclassifier.local.EmbeddedKafkaBroker;
-import dev.newsclassifier.local.LocalSchemaRegistry;
+import dev.newsclassifier.local.LocalKafkaStack;
+import dev.newsclassifier.local.RegistryKind;
+import dev.newsclassifier.local.SchemaRegistryServer;
 import dev.newsclassifier.registry.SchemaNotFoundException;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.registry.SchemaRegistryUnavailableException;
 import dev.newsclassifier.serde.RecordDecodeException.Reason;
+import dev.newsclassifier.testing.TestRegistries;
 
+/**
+ * The serde against the built-in registry; {@link ApicurioConfluentAvroSerdeTest} runs the same tests against
+ * Apicurio Registry. One instance per class, so that the registry can be chosen by {@link #registryKind()}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfluentAvroSerdeTest {
 
     private static final String OLDER_NEWS_ARTICLE = """
@@ -45,24 +56,35 @@ class ConfluentAvroSerdeTest {
               {"name": "description", "type": "string"}
             ]}""";
 
-    private static EmbeddedKafkaBroker broker;
-    private static LocalSchemaRegistry registry;
-    private static SchemaRegistryClient client;
+    private LocalKafkaStack stack;
+    private SchemaRegistryServer registry;
+    private SchemaRegistryClient client;
+    private String unavailable;
+
+    RegistryKind registryKind() {
+        return RegistryKind.BUILT_IN;
+    }
 
     @BeforeAll
-    static void startStack() {
-        broker = EmbeddedKafkaBroker.create().start();
-        registry = LocalSchemaRegistry.builder(broker).build().start();
-        client = SchemaRegistryClient.create(registry.url());
+    void startStack() {
+        unavailable = TestRegistries.unavailable(registryKind()).orElse(null);
+        if (unavailable == null) {
+            stack = LocalKafkaStack.builder().onlyTopics(List.of()).registry(registryKind()).start();
+            registry = stack.registry();
+            client = SchemaRegistryClient.create(registry.url());
+        }
+    }
+
+    @BeforeEach
+    void skipWhereTheRegistryCannotRun() {
+        // Assumed per test, not per class, so that the reports list each test as skipped with this reason.
+        assumeTrue(unavailable == null, unavailable);
     }
 
     @AfterAll
-    static void stopStack() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (broker != null) {
-            broker.close();
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -197,16 +219,15 @@ class ConfluentAvroSerdeTest {
         record.put("title", "t");
         record.put("description", "d");
         byte[] uncached = wireFormat(uncachedId, older, record);
-        int port = registry.port();
 
-        registry.close();
+        registry.stop();
         try {
             assertThat(serde.deserializer().deserialize("outage", cached)).isEqualTo(fullArticle());
             assertThatThrownBy(() -> serde.deserializer().deserialize("outage", uncached))
                     .isInstanceOf(SchemaRegistryUnavailableException.class)
                     .isNotInstanceOf(RecordDecodeException.class);
         } finally {
-            registry = LocalSchemaRegistry.builder(broker).port(port).build().start();
+            registry.start();
         }
         assertThat(serde.deserializer().deserialize("outage", uncached).getId()).isEqualTo("a-3");
     }

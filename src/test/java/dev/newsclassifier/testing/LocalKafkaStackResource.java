@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.newsclassifier.local.LocalKafkaStack;
 import dev.newsclassifier.local.LocalTopics;
+import dev.newsclassifier.local.RegistryKind;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -13,6 +14,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@code @QuarkusTestResource(LocalKafkaStackResource.class)}; topic names and partition counts default to
  * {@link LocalTopics} and can be changed with the init args {@link #RAW_TOPIC}, {@link #RAW_PARTITIONS},
  * {@link #LABELED_TOPIC}, {@link #LABELED_PARTITIONS}, {@link #DEAD_LETTER_TOPIC}, {@link #DEAD_LETTER_PARTITIONS}.
+ * The init arg {@link #REGISTRY} {@code = apicurio} runs Apicurio Registry instead of the built-in registry; a test
+ * class doing that should also carry {@code @ExtendWith(TestRegistries.ApicurioAvailable.class)}.
  */
 public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -22,6 +25,8 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
     public static final String LABELED_PARTITIONS = "labeled-partitions";
     public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
     public static final String DEAD_LETTER_PARTITIONS = "dead-letter-partitions";
+    /** {@code built-in} (the default) or {@code apicurio}; see {@link RegistryKind}. */
+    public static final String REGISTRY = "registry";
 
     /** Configuration keys this resource sets for the application. */
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
@@ -39,6 +44,7 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         stack = LocalKafkaStack.builder()
+                .registry(RegistryKind.fromCliName(initArgs.getOrDefault(REGISTRY, RegistryKind.BUILT_IN.cliName())))
                 .onlyTopics(List.of(
                         topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS,
                                 LocalTopics.RAW_MAX_MESSAGE_BYTES),
