@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.newsclassifier.testing.TestRegistries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
@@ -56,6 +58,32 @@ class FaultSuiteIT {
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
                 .doesNotContain("NOT observed");
         assertThat(scenarios.get(2).get("details").toString()).contains("INFERENCE_FAILED ok").contains("hold-up: ");
+    }
+
+    /** The registry-outage scenario with Apicurio Registry, not our own, as the registry that goes away. */
+    @Test
+    @ExtendWith(TestRegistries.ApicurioAvailable.class)
+    void shouldKeepLabelingThroughAnApicurioRegistryOutage() throws IOException, InterruptedException {
+        Path report = Path.of("target", "fault-test-apicurio-it");
+        Path log = Files.createTempFile("fault-test-apicurio-", ".log");
+        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
+                APP.toString(), "fault-test", "--registry", "apicurio", "--scenario", "registry-outage",
+                "--articles", "400", "--rate", "20", "--report", report.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+        boolean finished = suite.waitFor(6, TimeUnit.MINUTES);
+        if (!finished) {
+            suite.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+
+        assertThat(finished).as("fault-test finished within 6 minutes; output:%n%s", output).isTrue();
+        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
+        JsonNode scenario = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios").get(0);
+        assertThat(scenario.get("scenario").asText()).isEqualTo("registry-outage");
+        assertThat(scenario.get("lost").asLong()).as("%s", scenario).isZero();
+        assertThat(scenario.get("duplicated").asLong()).as("%s", scenario).isZero();
+        assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
     }
 
     private static String java() {
