@@ -78,6 +78,12 @@ class Context:
         rows = p["test_indices"][:128] if self.quick else p["test_indices"]
         return [p["token_ids"][base][i] for i in rows], [p["labels"][i] for i in rows]
 
+    def test_title_tokens(self, base="minilm"):
+        """The test rows' headlines alone: how a run reads an article that is a bare headline."""
+        p = self.prepared()
+        rows = p["test_title_indices"][:128] if self.quick else p["test_title_indices"]
+        return [p["token_ids"][base][i] for i in rows], [p["labels"][i] for i in rows]
+
     def checkpoint(self, rung):
         """Where a training run keeps its resumable state (see train.fit)."""
         return self.path("runs", rung, "checkpoint.pt")
@@ -95,14 +101,17 @@ class Context:
         test_ids, test_labels = self.test_tokens(base or "minilm")
         test_logits = train.predict(model, test_ids, device=self.device)
         t = train.classification_metrics(test_logits, test_labels)
-        run = {"rung": rung, "validation": m, "test": t, "history": history, **(extra or {})}
+        title_ids, title_labels = self.test_title_tokens(base or "minilm")
+        titles = train.classification_metrics(train.predict(model, title_ids, device=self.device), title_labels)
+        run = {"rung": rung, "validation": m, "test": t, "test_title_only": titles, "history": history,
+               **(extra or {})}
         with open(self.path("runs", rung, "run.json"), "w") as f:
             json.dump(run, f, indent=1)
         np.save(self.path("runs", rung, "val_logits.npy"), val_logits)
         np.save(self.path("runs", rung, "test_logits.npy"), test_logits)
         torch.save(model.state_dict(), self.path("runs", rung, "model.pt"))
         log(f"{rung}: validation accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}; "
-            f"test accuracy {t['accuracy']:.4f} macro-F1 {t['macro_f1']:.4f}")
+            f"test accuracy {t['accuracy']:.4f} macro-F1 {t['macro_f1']:.4f}; titles alone {titles['accuracy']:.4f}")
         return run
 
 

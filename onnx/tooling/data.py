@@ -25,6 +25,11 @@ def read_ag_news_csv(path):
     return [(model_text(title, description), int(label) - 1) for label, title, description in _rows(path)]
 
 
+def read_headlines(path):
+    """The title alone of each row of an ag_news_csv file, after the text rule ("" where it has none)."""
+    return [model_text(title, "") for _, title, _ in _rows(path)]
+
+
 def read_hf_csv(path):
     """Hugging Face format: "text",label with labels 0..3; the text already joins title and description."""
     return [(model_text("", text), int(label)) for text, label in _rows(path)]
@@ -39,6 +44,10 @@ SAMPLE_TIER = "sample"
 # form): the validation split is carved from these alone, so model selection is judged on service-like
 # input whichever tiers a run trains on.
 FAITHFUL_TIERS = (SAMPLE_TIER, "A")
+# The tiers whose title is the original headline, so that it can stand alone as a headline-only article.
+TITLED_TIERS = ("A", "B-split")
+# A headline-only copy of a training row is a row of its own, of this tier: its source's name and this.
+TITLE_ONLY_SUFFIX = "+title-only"
 
 
 def read_train_extra(path, tiers=None):
@@ -60,27 +69,32 @@ def load_protocol(data_dir, tiers=None):
 
     Exact-duplicate texts are removed (the first occurrence is kept, best tier first), and so is any
     training text equal to a test text. Returns (train, test, stats): train a list of (text, label,
-    tier), test a list of (text, label).
+    tier, headline), headline the row's title alone where its tier keeps the original one (TITLED_TIERS)
+    and "" elsewhere; test a list of (text, label, headline).
     """
-    test = [(t, label) for t, label in read_ag_news_csv(os.path.join(data_dir, TEST_PART)) if t]
-    test_texts = {t for t, _ in test}
-    sample = [(t, label, SAMPLE_TIER) for t, label in read_hf_csv(os.path.join(data_dir, TRAIN_SAMPLE))]
-    raw = sample + read_train_extra(os.path.join(data_dir, TRAIN_EXTRA), tiers)
+    test_path = os.path.join(data_dir, TEST_PART)
+    test = [(t, label, headline) for (t, label), headline in zip(read_ag_news_csv(test_path), read_headlines(test_path))
+            if t]
+    test_texts = {t for t, _, _ in test}
+    sample = [(t, label, SAMPLE_TIER, "") for t, label in read_hf_csv(os.path.join(data_dir, TRAIN_SAMPLE))]
+    extra_path = os.path.join(data_dir, TRAIN_EXTRA)
+    extra = [(t, label, tier, headline if tier in TITLED_TIERS else "")
+             for (t, label, tier), headline in zip(read_train_extra(extra_path, tiers), read_headlines(extra_path))]
     seen = set()
     train = []
     dropped = {"empty": 0, "duplicate": 0, "equal_to_test_row": 0}
-    for text, label, tier in raw:
+    for text, label, tier, headline in sample + extra:
         reason = ("empty" if not text else "duplicate" if text in seen
                   else "equal_to_test_row" if text in test_texts else None)
         if reason:
             dropped[reason] += 1
             continue
         seen.add(text)
-        train.append((text, label, tier))
+        train.append((text, label, tier, headline))
     per_tier = {}
-    for _, _, tier in train:
+    for _, _, tier, _ in train:
         per_tier[tier] = per_tier.get(tier, 0) + 1
-    stats = {"train_split_rows_read": len(raw), "train_rows_kept": len(train), "dropped": dropped,
+    stats = {"train_split_rows_read": len(sample) + len(extra), "train_rows_kept": len(train), "dropped": dropped,
              "rows_per_tier": per_tier, "test_rows": len(test)}
     return train, test, stats
 
@@ -94,6 +108,31 @@ def protocol_split(tiers_of_rows, labels, validation_fraction=0.06, seed=42):
     validation = sorted(faithful[i] for i in held)
     held_set = set(validation)
     return [i for i in range(len(labels)) if i not in held_set], validation
+
+
+def title_only_copies(train, positions, test, fraction, seed=42):
+    """Headline-only copies of a stratified, seeded `fraction` of the training rows at `positions` whose
+    tier keeps its original title, as new rows (headline, label, tier + TITLE_ONLY_SUFFIX).
+
+    The service often reads an article that is a headline alone, which no training row looks like: these
+    copies teach that form. Pass training positions only, never validation ones. A headline equal to a
+    test row's headline or text, to a training text, or to an earlier copy is left out."""
+    titled = [i for i in positions if train[i][3]]
+    chosen = sorted(titled[i] for i in nested_stratified_subset([train[i][1] for i in titled], fraction, seed))
+    taken = {text for text, _, _ in test} | {headline for _, _, headline in test} | {row[0] for row in train}
+    copies = []
+    for i in chosen:
+        text, label, tier, headline = train[i]
+        if headline in taken:
+            continue
+        taken.add(headline)
+        copies.append((headline, label, tier + TITLE_ONLY_SUFFIX))
+    return copies
+
+
+def source_tier(tier):
+    """The tier a row came from: a headline-only copy's source row's tier, else the tier itself."""
+    return tier[: -len(TITLE_ONLY_SUFFIX)] if tier.endswith(TITLE_ONLY_SUFFIX) else tier
 
 
 def stratified_split(labels, validation_fraction=0.1, seed=42):

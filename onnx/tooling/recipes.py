@@ -265,10 +265,11 @@ def stage_curve(ctx):
 
 
 def ablation_subset(ctx, tiers):
-    """Positions into the training rows of train_sample's rows and those of the given train_extra tiers."""
+    """Positions into the training rows of train_sample's rows and those of the given train_extra tiers,
+    with the headline-only copies of those tiers' rows."""
     p = ctx.prepared()
     keep = {data.SAMPLE_TIER, *tiers}
-    return [i for i, row in enumerate(ctx.train_rows()) if p["tiers"][row] in keep]
+    return [i for i, row in enumerate(ctx.train_rows()) if data.source_tier(p["tiers"][row]) in keep]
 
 
 def stage_ablation(ctx):

@@ -50,13 +50,33 @@ class DataReaderTest(unittest.TestCase):
             f.write(TRAIN_EXTRA_CSV)
         train, test, stats = data.load_protocol(self.dir, TINY_TIERS)
         self.assertEqual(len(test), 4)
-        texts = [t for t, _, _ in train]
+        texts = [t for t, _, _, _ in train]
         # train_sample's "Chip maker New chip unveiled" is also a test text, and tier D repeats a tier A row.
         self.assertNotIn("Chip maker New chip unveiled", texts)
         self.assertEqual(texts.count("Stocks fall Markets slid on Friday"), 1)
         self.assertEqual(stats["dropped"], {"empty": 0, "duplicate": 1, "equal_to_test_row": 1})
         self.assertEqual(stats["rows_per_tier"], {"sample": 2, "A": 1, "B-split": 1, "B-unsplit": 2, "C": 1, "D": 1})
         self.assertEqual(stats["train_rows_kept"], len(train))
+        # Only tiers that keep the original title lend a headline; the test rows keep theirs too.
+        headlines = {tier: headline for _, _, tier, headline in train}
+        self.assertEqual(headlines, {"sample": "", "A": "Stocks fall", "B-split": "Late goal", "B-unsplit": "",
+                                     "C": "", "D": ""})
+        self.assertEqual([h for _, _, h in test], ["Oil up", 'Team wins "big"', "Talks <b>end</b>", "Chip maker"])
+
+    def test_title_only_copies_take_a_stratified_share_of_titled_training_rows_and_skip_test_headlines(self):
+        train = [(f"Head {i} body {i}", i % 2, "A", f"Head {i}") for i in range(8)]
+        train += [("Oil up more text", 0, "B-split", "Oil up"), ("No title here", 1, "C", "")]
+        test = [("Oil up Prices rose", 2, "Oil up")]
+        positions = [0, 1, 2, 3, 4, 5, 8, 9]  # 6 and 7 are validation rows: never copied
+        copies = data.title_only_copies(train, positions, test, 1.0)
+        self.assertEqual(sorted(copies), sorted((f"Head {i}", i % 2, "A+title-only") for i in range(6)))
+        half = data.title_only_copies(train, positions, test, 0.5)
+        # Half of each class (4 of label 0 with "Oil up", 3 of label 1), less "Oil up" if it was drawn.
+        self.assertIn(len(half), (3, 4))
+        self.assertEqual({label for _, label, _ in half}, {0, 1})
+        self.assertTrue(set(half) <= set(copies))
+        self.assertEqual(data.source_tier("B-split+title-only"), "B-split")
+        self.assertEqual(data.source_tier("A"), "A")
 
 
 # Hand-written rows in train_extra's layout, one tier after another as TINY_TIERS counts them.

@@ -199,3 +199,46 @@ class ShippedInt8Test(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def embedding_model(table, positions):
+    """ids -> Gather(word table) + Gather(position table): the embedding layer of an encoder."""
+    nodes = [helper.make_node("Gather", ["words", "ids"], ["w"]),
+             helper.make_node("Gather", ["positions", "ids"], ["p"]),
+             helper.make_node("Add", ["w", "p"], ["e"])]
+    graph = helper.make_graph(
+        nodes, "embeddings", [helper.make_tensor_value_info("ids", TensorProto.INT64, [2, 3])],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [2, 3, table.shape[1]])],
+        [numpy_helper.from_array(table, "words"), numpy_helper.from_array(positions, "positions")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+
+
+class EmbeddingQuantizationTest(unittest.TestCase):
+    def setUp(self):
+        rng = np.random.default_rng(3)
+        self.table = (rng.normal(size=(1200, 8)) * rng.uniform(0.01, 2, size=(1200, 1))).astype(np.float32)
+        self.positions = rng.normal(size=(16, 8)).astype(np.float32)
+
+    def test_each_row_round_trips_within_half_its_own_step(self):
+        q, scale = quantize.quantize_embedding(self.table)
+        self.assertEqual((q.dtype, scale.shape), (np.int8, (1200, 1)))
+        self.assertTrue(np.all(np.abs(q.astype(np.float32) * scale - self.table) <= scale / 2 + 1e-7))
+        self.assertTrue(np.all(np.abs(q.astype(int)).max(axis=1) == 127), "each row uses its full range")
+
+    def test_stores_the_vocabulary_table_as_int8_and_keeps_small_tables(self):
+        model, count = quantize.quantize_embedding_tables(embedding_model(self.table, self.positions))
+        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+        self.assertEqual(count, 1)
+        self.assertEqual(sorted(inits), ["positions", "words_int8", "words_int8_scale"])
+        self.assertEqual(inits["words_int8"].dtype, np.int8)
+        self.assertEqual([n.op_type for n in model.graph.node], ["Gather", "Gather", "Cast", "Mul", "Gather", "Add"])
+        onnx.checker.check_model(model)
+
+    def test_the_lookup_it_writes_gives_the_rows_back(self):
+        model, _ = quantize.quantize_embedding_tables(embedding_model(self.table, self.positions))
+        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+        ids = np.array([[0, 5, 1199], [7, 7, 3]])
+        # The nodes it wrote, evaluated in numpy: Gather(q) -> Cast -> Mul(Gather(scale)).
+        looked_up = inits["words_int8"][ids].astype(np.float32) * inits["words_int8_scale"][ids]
+        _, scale = quantize.quantize_embedding(self.table)
+        self.assertTrue(np.all(np.abs(looked_up - self.table[ids]) <= scale[ids] / 2 + 1e-7))
