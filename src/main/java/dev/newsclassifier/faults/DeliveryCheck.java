@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -31,6 +34,7 @@ public final class DeliveryCheck implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> labeled;
     private final KafkaConsumer<String, byte[]> deadLetters;
+    private final Set<Integer> partitions;
     private final Map<String, Integer> countsById = new HashMap<>();
     private final Map<Integer, PartitionTimes> labeledTimes = new TreeMap<>();
     private final List<DeadLetterRead> deadLettersRead = new ArrayList<>();
@@ -40,6 +44,7 @@ public final class DeliveryCheck implements AutoCloseable {
     public DeliveryCheck(FaultStack stack, FaultStack.RunTopics topics) {
         this.labeled = consumer(stack, topics.labeled());
         this.deadLetters = consumer(stack, topics.deadLetter());
+        this.partitions = labeled.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
     }
 
     private static KafkaConsumer<String, byte[]> consumer(FaultStack stack, String topic) {
@@ -74,6 +79,38 @@ public final class DeliveryCheck implements AutoCloseable {
             deadLettersRead.add(new DeadLetterRead(record, readAt));
             lastArrivalNanos = System.nanoTime();
         }
+    }
+
+    /** Polls until a poll brings no labeled record: everything committed so far has been read. */
+    public void drainCommitted() {
+        long before;
+        do {
+            before = outputs();
+            poll();
+        } while (outputs() > before);
+    }
+
+    /**
+     * Reads until every partition of the labeled topic has brought a record read at or after {@code since} (epoch
+     * milliseconds); how long after {@code since} the last of them came, or empty if one had not within the timeout.
+     */
+    public Optional<Duration> awaitOutputOnEveryPartition(long since, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<Integer, Long> firstReadSince = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            poll();
+            synchronized (this) {
+                labeledTimes.forEach((partition, times) -> {
+                    if (times.lastReadAt >= since) {
+                        firstReadSince.putIfAbsent(partition, times.lastReadAt);
+                    }
+                });
+                if (firstReadSince.keySet().containsAll(partitions)) {
+                    return Optional.of(Duration.ofMillis(Collections.max(firstReadSince.values()) - since));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Labeled records read so far. */

@@ -5,28 +5,32 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 
 /** Every scenario by name, and the subsets the command runs. */
 public final class FaultScenarios {
 
-    /** Scenario factories by name, in the order the full suite runs them; the argument is the soak's minutes. */
-    private static final Map<String, IntFunction<FaultScenario>> ALL = new LinkedHashMap<>();
+    /** How large a run is: the CI subset's scale or the full one, and the soak's length. */
+    record Scale(boolean quick, int soakMinutes) {
+    }
+
+    /** Scenario factories by name, in the order the full suite runs them. */
+    private static final Map<String, Function<Scale, FaultScenario>> ALL = new LinkedHashMap<>();
     private static final List<String> QUICK = List.of("kill-9", "bad-input", "poison-article", "model-problems",
             "registry-down-at-start-up");
     private static final String SOAK = "soak";
 
     static {
-        ALL.put("kill-9", minutes -> KillScenario.singleInstance());
-        ALL.put("kill-9-two-instances", minutes -> KillScenario.twoInstances());
-        ALL.put("broker-restart", minutes -> new BrokerRestartScenario());
-        ALL.put("registry-down-at-start-up", minutes -> RegistryOutageScenario.atStartUp());
-        ALL.put("registry-outage", minutes -> RegistryOutageScenario.whileRunning());
-        ALL.put("model-problems", minutes -> new ModelProblemsScenario());
-        ALL.put("slow-inference", minutes -> new SlowInferenceScenario());
-        ALL.put("bad-input", minutes -> new BadInputScenario());
-        ALL.put("poison-article", minutes -> new PoisonArticleScenario());
-        ALL.put(SOAK, SoakScenario::new);
+        ALL.put("kill-9", scale -> KillScenario.singleInstance(scale.quick() ? 3 : 10));
+        ALL.put("kill-9-two-instances", scale -> KillScenario.twoInstances());
+        ALL.put("broker-restart", scale -> new BrokerRestartScenario());
+        ALL.put("registry-down-at-start-up", scale -> RegistryOutageScenario.atStartUp());
+        ALL.put("registry-outage", scale -> RegistryOutageScenario.whileRunning());
+        ALL.put("model-problems", scale -> new ModelProblemsScenario());
+        ALL.put("slow-inference", scale -> new SlowInferenceScenario());
+        ALL.put("bad-input", scale -> new BadInputScenario());
+        ALL.put("poison-article", scale -> new PoisonArticleScenario());
+        ALL.put(SOAK, scale -> new SoakScenario(scale.soakMinutes()));
     }
 
     private FaultScenarios() {
@@ -42,11 +46,11 @@ public final class FaultScenarios {
                 : quick ? QUICK : ALL.keySet().stream().filter(name -> !name.equals(SOAK)).toList();
         List<FaultScenario> scenarios = new ArrayList<>();
         for (String name : chosen) {
-            IntFunction<FaultScenario> factory = ALL.get(name.trim());
+            Function<Scale, FaultScenario> factory = ALL.get(name.trim());
             if (factory == null) {
                 throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + ALL.keySet());
             }
-            scenarios.add(factory.apply(soakMinutes));
+            scenarios.add(factory.apply(new Scale(quick, soakMinutes)));
         }
         return scenarios;
     }

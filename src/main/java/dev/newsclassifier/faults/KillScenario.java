@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * {@code kill -9} of service instances while articles stream through, each at a chosen moment:
  * while a batch waits in the buffer, while the model runs, or at random. Each killed instance is
- * restarted at once with the same state directory, as a pod restarts with its volume. Whatever
- * was in flight must come out exactly once.
+ * restarted at once with the same state directory and instance id, as a pod restarts with its volume and name.
+ * Whatever was in flight must come out exactly once, and each restart must be quick: ready, and new labeled records
+ * on every partition of the labeled topic, within {@link #RECOVERY_LIMIT} of being started again.
  */
 public final class KillScenario implements FaultScenario {
 
@@ -32,6 +33,9 @@ public final class KillScenario implements FaultScenario {
     }
 
     private static final Duration MOMENT_TIMEOUT = Duration.ofSeconds(60);
+    /** The longest a restart may take to be ready, and to bring new output on every partition. */
+    static final Duration RECOVERY_LIMIT = Duration.ofSeconds(10);
+    private static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;
     private final int instances;
@@ -43,10 +47,13 @@ public final class KillScenario implements FaultScenario {
         this.kills = List.copyOf(kills);
     }
 
-    /** One instance, killed while a batch is buffered, while inference runs, and at random. */
-    public static KillScenario singleInstance() {
-        return new KillScenario("kill-9", 1, List.of(new Kill(0, Moment.BUFFERED), new Kill(0, Moment.INFERRING),
-                new Kill(0, Moment.RANDOM)));
+    /** One instance, killed {@code times} times: while a batch is buffered, while inference runs, at random, again. */
+    public static KillScenario singleInstance(int times) {
+        List<Kill> kills = new ArrayList<>();
+        for (int k = 0; k < times; k++) {
+            kills.add(new Kill(0, Moment.values()[k % Moment.values().length]));
+        }
+        return new KillScenario("kill-9", 1, kills);
     }
 
     /** Two instances sharing the partitions; one is killed, then the other, then the first again. */
@@ -75,6 +82,7 @@ public final class KillScenario implements FaultScenario {
         settings.put("news.batch.max-delay", "500ms");
         List<ServiceProcess> processes = new ArrayList<>();
         boolean momentsObserved = true;
+        List<Duration> recoveries = new ArrayList<>();
         try (ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), name, run.texts(), run.articles());
                 DeliveryCheck check = new DeliveryCheck(run.stack(), topics)) {
             load.registerSchema();
@@ -101,17 +109,29 @@ public final class KillScenario implements FaultScenario {
                 run.say(details, "%5.1f s  kill -9 %s %s (%s); %d published, %d labeled so far",
                         FaultRun.seconds(started), victim.name(), kill.moment().words,
                         caught.orElse("moment NOT observed, killed anyway"), load.published(), check.outputs());
+                // What the killed instance committed is read now, so that what comes later is the restart's.
+                check.drainCommitted();
                 long restarting = System.nanoTime();
+                long restartingAt = System.currentTimeMillis();
                 victim.start().awaitReady(FaultRun.READY_TIMEOUT);
-                check.poll();
-                run.say(details, "%5.1f s  %s restarted, ready after %.1f s", FaultRun.seconds(started), victim.name(),
-                        FaultRun.seconds(restarting));
+                Duration ready = Duration.ofNanos(System.nanoTime() - restarting);
+                Optional<Duration> output = check.awaitOutputOnEveryPartition(restartingAt, OUTPUT_TIMEOUT);
+                recoveries.add(ready);
+                recoveries.add(output.orElse(OUTPUT_TIMEOUT));
+                run.say(details, "%5.1f s  %s restarted: ready after %.1f s, new output on every partition after %s",
+                        FaultRun.seconds(started), victim.name(), ready.toMillis() / 1000.0,
+                        output.map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("MORE THAN "
+                                + OUTPUT_TIMEOUT.toSeconds() + " s"));
             }
             load.awaitPublished();
             DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
             run.say(details, "%5.1f s  all published; %d of %d ids labeled", FaultRun.seconds(started),
                     delivery.inputs() - delivery.lost(), delivery.inputs());
-            return ScenarioResult.of(name, delivery, momentsObserved, details);
+            Duration slowest = recoveries.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            boolean quick = slowest.compareTo(RECOVERY_LIMIT) <= 0;
+            run.say(details, "slowest restart %.1f s over %d kills (limit %d s): %s", slowest.toMillis() / 1000.0,
+                    kills.size(), RECOVERY_LIMIT.toSeconds(), quick ? "ok" : "TOO SLOW");
+            return ScenarioResult.of(name, delivery, momentsObserved && quick, details);
         } finally {
             processes.forEach(ServiceProcess::stop);
         }

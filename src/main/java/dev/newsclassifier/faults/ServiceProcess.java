@@ -47,6 +47,8 @@ public final class ServiceProcess implements AutoCloseable {
         this.settings.put("kafka-streams.state.dir", workDir.resolve(name + "-state").toString());
         // The client id names the instance in the consumer group, so assignments can be told apart.
         this.settings.put("kafka-streams.client.id", name);
+        // Static membership, as a pod's name gives it: a restarted instance takes its partitions back at once.
+        this.settings.put("news.instance.id", name);
     }
 
     /** An instance not yet started; {@link #start()} launches it. */

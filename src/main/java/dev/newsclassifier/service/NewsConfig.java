@@ -1,6 +1,7 @@
 package dev.newsclassifier.service;
 
 import dev.newsclassifier.inference.InferenceOptions;
+import dev.newsclassifier.topology.BufferStoreKind;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -24,6 +25,17 @@ public interface NewsConfig {
 
     Faults faults();
 
+    Instance instance();
+
+    interface Instance {
+        /**
+         * This instance's stable name in the consumer group (Kafka's {@code group.instance.id}, static membership):
+         * an instance that comes back under the same name within the session timeout gets its partitions back
+         * without a rebalance. Unique per instance; unset, the instance is a dynamic member.
+         */
+        Optional<String> id();
+    }
+
     interface Topics {
         @WithDefault("news.raw")
         String raw();
@@ -41,6 +53,9 @@ public interface NewsConfig {
 
         @WithDefault("100ms")
         Duration maxDelay();
+
+        @WithDefault("persistent")
+        BufferStoreKind store();
     }
 
     interface Validation {

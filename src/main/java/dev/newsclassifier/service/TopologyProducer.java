@@ -34,7 +34,7 @@ public class TopologyProducer {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
-                config.validation().maxDeadLetterPayloadBytes());
+                config.validation().maxDeadLetterPayloadBytes(), config.batch().store());
         // Only fault tests set a delay or a poison marker; without them this is the ONNX classifier itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -41,8 +42,8 @@ public final class NewsClassifierTopology {
     public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
             Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.Long(), BufferedArticleSerde.create()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(bufferStore(settings.bufferStore()), Serdes.Long(),
+                BufferedArticleSerde.create()));
 
         ArticleIntake intake = new ArticleIntake(decoder, settings.maxTextChars(), settings.maxRecordBytes());
         KStream<byte[], IntakeResult> admitted = builder
@@ -78,5 +79,12 @@ public final class NewsClassifierTopology {
                         .withName("poison-dead-letters"));
 
         return builder.build();
+    }
+
+    private static KeyValueBytesStoreSupplier bufferStore(BufferStoreKind kind) {
+        return switch (kind) {
+            case PERSISTENT -> Stores.persistentKeyValueStore(BATCH_STORE);
+            case IN_MEMORY -> Stores.inMemoryKeyValueStore(BATCH_STORE);
+        };
     }
 }

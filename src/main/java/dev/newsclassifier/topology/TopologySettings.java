@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param maxTextChars longer texts are cut to this many characters (and flagged) before tokenizing
  * @param maxRecordBytes larger records are dead-lettered without being decoded
  * @param maxDeadLetterPayloadBytes a dead letter whose value is larger goes without it (see {@link DeadLetters#PAYLOAD_DROPPED})
+ * @param bufferStore where the batch buffer lives
  */
 public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
-        Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes) {
+        Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
+        BufferStoreKind bufferStore) {
 
     public TopologySettings {
         if (batchMaxSize < 1) {

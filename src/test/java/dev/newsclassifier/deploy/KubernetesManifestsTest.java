@@ -155,6 +155,35 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "cpu-hpa", "gpu", "dev"})
+    void shouldGiveEachPodItsNameAsStaticGroupMemberAndKeepItsStateAcrossContainerRestarts(String overlay) {
+        JsonNode container = classifierContainer(overlay);
+        String instanceIdSource = null;
+        for (JsonNode variable : container.path("env")) {
+            if (variable.path("name").asText().equals("NEWS_INSTANCE_ID")) {
+                instanceIdSource = variable.at("/valueFrom/fieldRef/fieldPath").asText();
+            }
+        }
+        assertThat(instanceIdSource).as("NEWS_INSTANCE_ID from the downward API").isEqualTo("metadata.name");
+        String stateDir = classifierEnvironment(overlay).get("KAFKA_STREAMS_STATE_DIR");
+        String stateVolume = null;
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (mount.path("mountPath").asText().equals(stateDir)) {
+                stateVolume = mount.path("name").asText();
+            }
+        }
+        assertThat(stateVolume).as("a volume at the state directory %s", stateDir).isNotNull();
+        JsonNode pod = workload(overlay, CLASSIFIER).at("/spec/template/spec");
+        boolean emptyDir = false;
+        for (JsonNode volume : pod.path("volumes")) {
+            if (volume.path("name").asText().equals(stateVolume)) {
+                emptyDir = volume.has("emptyDir");
+            }
+        }
+        assertThat(emptyDir).as("the state volume outlives a container restart of its pod (emptyDir)").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cpu-hpa", "gpu", "dev"})
     void shouldRunExactlyOneAutoscalerCappedAtRawTopicPartitions(String overlay) {
         List<JsonNode> scaledObjects = ofKind(overlay, Set.of("ScaledObject"));
         List<JsonNode> hpas = ofKind(overlay, Set.of("HorizontalPodAutoscaler"));

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ServiceRestartTest.Profile.class)
 class ServiceRestartTest {
 
+    private static final String INSTANCE_ID = "restart-test-instance";
+
     public static final class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -39,7 +43,8 @@ class ServiceRestartTest {
                     "news.topics.raw", "restart.raw", "news.topics.labeled", "restart.labeled",
                     "news.topics.dead-letter", "restart.dead-letter",
                     // Slow batches keep articles buffered when the service stops.
-                    "news.batch.max-size", "64", "news.batch.max-delay", "400ms");
+                    "news.batch.max-size", "64", "news.batch.max-delay", "400ms",
+                    "news.instance.id", INSTANCE_ID);
         }
 
         @Override
@@ -85,6 +90,9 @@ class ServiceRestartTest {
         List<ConsumerRecord<String, ClassifiedArticle>> before = ServiceTestSupport.readLabeled(bootstrap, registry,
                 config.topics().labeled(), 1, Duration.ofSeconds(60));
         assertThat(before).as("results before the stop").isNotEmpty();
+        // Static membership: Kafka Streams names each thread's consumer after the instance.
+        assertThat(groupInstanceIds()).containsExactly(INSTANCE_ID + "-1");
+        String clientIdBefore = clientId(service);
 
         service.close(Duration.ofSeconds(30));
         ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(), samples.subList(250, 500));
@@ -92,6 +100,10 @@ class ServiceRestartTest {
                 topologies.topology(config, classifier, registry, serdes, meters, new InferenceHealth()),
                 streamsConfig)) {
             restarted.start();
+            ServiceTestSupport.awaitRunning(restarted);
+            // The client id holds the process id, which a persistent buffer store keeps in the state directory:
+            // the restarted instance has its predecessor's transactional ids, so it fences it at once.
+            assertThat(clientId(restarted)).isEqualTo(clientIdBefore);
             List<ConsumerRecord<String, ClassifiedArticle>> all = ServiceTestSupport.readLabeled(bootstrap, registry,
                     config.topics().labeled(), 500, Duration.ofSeconds(120));
 
@@ -99,6 +111,18 @@ class ServiceRestartTest {
                     .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
             assertThat(countsById).hasSize(500);
             assertThat(countsById.values()).containsOnly(1L);
+        }
+    }
+
+    private static String clientId(KafkaStreams streams) {
+        return streams.metadataForLocalThreads().iterator().next().consumerClientId();
+    }
+
+    private List<String> groupInstanceIds() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            String group = streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG);
+            return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members().stream()
+                    .map(member -> member.groupInstanceId().orElse("(dynamic)")).toList();
         }
     }
 }

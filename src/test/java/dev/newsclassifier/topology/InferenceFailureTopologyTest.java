@@ -69,7 +69,7 @@ class InferenceFailureTopologyTest {
             }
         };
         TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY, 1_000,
-                100_000, 100_000);
+                100_000, 100_000, BufferStoreKind.IN_MEMORY);
         var topology = NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
                 PlainAvroCodec.serde(ClassifiedArticle.class), recorded, new PipelineMetrics(meters), new InferenceHealth());
         Properties config = new Properties();
@@ -181,7 +181,7 @@ class InferenceFailureTopologyTest {
         assertThat(out).extracting(TestRecord::key).containsExactlyElementsOf(idsExcept(9));
         assertThat(out).extracting(record -> record.value().getLabel()).containsOnly("World");
         assertThat(header(out.get(9).headers(), "trace")).as("a-10's own header").isEqualTo("t-10");
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
 
         // Twice the whole batch, then each half, down to the poison article: 2 + 2 * log2(32) calls.
         assertThat(calls).containsExactly(32, 32, 16, 8, 8, 4, 2, 1, 1, 2, 4, 16);
@@ -208,7 +208,7 @@ class InferenceFailureTopologyTest {
                 .containsOnly(DeadLetters.INFERENCE_FAILED);
         assertThat(dead.get(1).value()).isEqualTo(PlainAvroCodec.encode(article(20, true)));
         assertThat(labeled.readKeyValuesToList()).extracting(kv -> kv.key).containsExactlyElementsOf(idsExcept(3, 20));
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
         assertThat(count("news.inference.retries")).isEqualTo(1);
         assertThat(count("news.inference.splits")).isEqualTo(9);
         assertThat(deadLetteredForInference()).isEqualTo(2);
@@ -229,7 +229,7 @@ class InferenceFailureTopologyTest {
 
         assertThat(labeled.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isEqualTo(MAX_SIZE);
+        assertThat(BufferContents.count(buffer())).isEqualTo(MAX_SIZE);
         // Twice the whole batch, then every half down to each single article: 2 + (2 + 4 + 8 + 16 + 32).
         assertThat(calls).hasSize(64);
         assertThat(count("news.inference.runtime-failures")).isEqualTo(1);
@@ -247,7 +247,7 @@ class InferenceFailureTopologyTest {
 
         assertThat(labeled.readKeyValuesToList()).extracting(kv -> kv.key).containsExactlyElementsOf(idsExcept());
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
         assertThat(calls).containsExactly(32, 32);
         assertThat(count("news.inference.retries")).isEqualTo(1);
         assertThat(count("news.inference.splits")).isZero();
@@ -265,7 +265,7 @@ class InferenceFailureTopologyTest {
                         .isEqualTo("Inference failed on a batch of one article, and the batch before it labeled nothing:"
                                 + " taken for the runtime failing. Last error: " + POISON_DETAIL));
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isEqualTo(1);
+        assertThat(BufferContents.count(buffer())).isEqualTo(1);
         assertThat(count("news.inference.runtime-failures")).isEqualTo(1);
     }
 
@@ -288,7 +288,7 @@ class InferenceFailureTopologyTest {
         assertThatThrownBy(() -> driver.advanceWallClockTime(MAX_DELAY))
                 .satisfies(failure -> assertThat(inferenceFailure(failure)).isNotNull());
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isEqualTo(1);
+        assertThat(BufferContents.count(buffer())).isEqualTo(1);
         assertThat(deadLetteredForInference()).isEqualTo(1);
         assertThat(count("news.inference.runtime-failures")).isEqualTo(1);
     }

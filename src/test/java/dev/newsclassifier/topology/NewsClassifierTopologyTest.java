@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -47,16 +48,7 @@ class NewsClassifierTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY,
-                MAX_TEXT_CHARS, MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES);
-        var topology = NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
-                PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(meters),
-                new InferenceHealth());
-        Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(topology, config, START);
+        driver = new TopologyTestDriver(topology(BufferStoreKind.PERSISTENT, meters), streamsConfig("topology-test"), START);
         raw = driver.createInputTopic(RAW, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         labeled = driver.createOutputTopic(LABELED, Serdes.String().deserializer(),
                 PlainAvroCodec.serde(ClassifiedArticle.class).deserializer());
@@ -80,6 +72,21 @@ class NewsClassifierTopologyTest {
         raw.pipeInput(article.getId().getBytes(StandardCharsets.UTF_8), PlainAvroCodec.encode(article), START);
     }
 
+    private Topology topology(BufferStoreKind store, SimpleMeterRegistry registry) {
+        TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY, MAX_TEXT_CHARS,
+                MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES, store);
+        return NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
+                PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(registry), new InferenceHealth());
+    }
+
+    private static Properties streamsConfig(String applicationId) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return config;
+    }
+
     private KeyValueStore<Long, BufferedArticle> buffer() {
         return driver.getKeyValueStore(NewsClassifierTopology.BATCH_STORE);
     }
@@ -89,17 +96,28 @@ class NewsClassifierTopologyTest {
     }
 
     @Test
+    void shouldBufferInAPersistentStoreSoThatARestartKeepsItsProcessId() {
+        // Kafka Streams persists its process id, and with it the transactional ids, only for topologies with a
+        // persistent store: that is what lets a restarted instance fence its predecessor at once.
+        assertThat(driver.getKeyValueStore(NewsClassifierTopology.BATCH_STORE).persistent()).isTrue();
+        try (TopologyTestDriver inMemory = new TopologyTestDriver(
+                topology(BufferStoreKind.IN_MEMORY, new SimpleMeterRegistry()), streamsConfig("in-memory-test"), START)) {
+            assertThat(inMemory.getKeyValueStore(NewsClassifierTopology.BATCH_STORE).persistent()).isFalse();
+        }
+    }
+
+    @Test
     void shouldClassifyOneBatchAsSoonAsItReachesMaxSize() {
         publish(article("a1", "Sports final", "The home team won"));
         publish(article("a2", "Business news", "Shares rose"));
         assertThat(labeled.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isEqualTo(2);
+        assertThat(BufferContents.count(buffer())).isEqualTo(2);
 
         publish(article("a3", "World leaders meet", "A summit"));
 
         assertThat(labeled.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("a1", "a2", "a3");
         assertThat(classifier.batches).hasSize(1).first().asList().hasSize(3);
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
     }
 
     @Test
@@ -109,11 +127,11 @@ class NewsClassifierTopologyTest {
 
         driver.advanceWallClockTime(MAX_DELAY.minusMillis(60));
         assertThat(labeled.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isEqualTo(2);
+        assertThat(BufferContents.count(buffer())).isEqualTo(2);
 
         driver.advanceWallClockTime(Duration.ofMillis(60));
         assertThat(labeled.readValuesToList()).extracting(ClassifiedArticle::getLabel).containsExactly("Sports", "Sci/Tech");
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
     }
 
     @Test
@@ -172,7 +190,7 @@ class NewsClassifierTopologyTest {
         assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
         assertThat(header(dead.headers(), "trace")).isEqualTo("t-1");
         assertThat(labeled.isEmpty()).isTrue();
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
     }
 
     @Test
@@ -217,7 +235,7 @@ class NewsClassifierTopologyTest {
         List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
         assertThat(dead).hasSize(3).allSatisfy(record ->
                 assertThat(header(record.headers(), DeadLetters.REASON)).isEqualTo(DeadLetters.EMPTY_TEXT));
-        assertThat(buffer().approximateNumEntries()).isZero();
+        assertThat(BufferContents.count(buffer())).isZero();
     }
 
     @Test
