@@ -24,6 +24,7 @@ public final class FaultScenarios {
         ALL.put("kill-9", scale -> KillScenario.singleInstance(scale.quick() ? 3 : 10));
         ALL.put("kill-9-two-instances", scale -> KillScenario.twoInstances());
         ALL.put("broker-restart", scale -> new BrokerRestartScenario());
+        ALL.put("broker-link", scale -> new BrokerLinkScenario());
         ALL.put("registry-down-at-start-up", scale -> RegistryOutageScenario.atStartUp());
         ALL.put("registry-outage", scale -> RegistryOutageScenario.whileRunning());
         ALL.put("model-problems", scale -> new ModelProblemsScenario());

@@ -22,17 +22,19 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The broker and registry the service processes talk to, in this JVM, with the controls a fault
- * run needs: stop and start either of them on the same address, create a run's own topics, and
- * look at a consumer group's members and lag.
+ * run needs: stop and start either of them on the same address, break the link to the broker (a proxy in front of a
+ * second broker listener), create a run's own topics, and look at a consumer group's members and lag.
  */
 public final class FaultStack implements AutoCloseable {
 
     private final LocalKafkaStack stack;
+    private final LinkProxy link;
     private final Admin admin;
     private final String registryUrl;
 
-    private FaultStack(LocalKafkaStack stack) {
+    private FaultStack(LocalKafkaStack stack, LinkProxy link) {
         this.stack = stack;
+        this.link = link.forwardTo(stack.broker().proxiedListenerPort());
         this.registryUrl = stack.registry().url();
         this.admin = Admin.create(stack.broker().adminConfig());
     }
@@ -44,12 +46,28 @@ public final class FaultStack implements AutoCloseable {
 
     /** A broker with no service topics yet, and a registry whose URL stays the same across restarts. */
     public static FaultStack start(RegistryKind registry) {
-        return new FaultStack(LocalKafkaStack.builder().onlyTopics(List.of()).registry(registry)
-                .registryPort(ServiceProcess.freePort()).start());
+        LinkProxy link = LinkProxy.bind();
+        try {
+            return new FaultStack(LocalKafkaStack.builder().onlyTopics(List.of()).registry(registry)
+                    .registryPort(ServiceProcess.freePort()).brokerProxiedAt(link.port()).start(), link);
+        } catch (RuntimeException e) {
+            link.close();
+            throw e;
+        }
     }
 
     public String bootstrapServers() {
         return stack.bootstrapServers();
+    }
+
+    /** The broker's address through {@link #link()}: clients that bootstrap here open every connection through it. */
+    public String proxiedBootstrapServers() {
+        return "127.0.0.1:" + link.port();
+    }
+
+    /** The proxy between the broker and the clients of {@link #proxiedBootstrapServers()}. */
+    public LinkProxy link() {
+        return link;
     }
 
     /** The registry's URL, also while it is stopped. */
@@ -123,6 +141,7 @@ public final class FaultStack implements AutoCloseable {
     public void close() {
         try {
             admin.close();
+            link.close();
         } finally {
             stack.close();
         }

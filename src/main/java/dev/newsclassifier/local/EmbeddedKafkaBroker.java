@@ -53,6 +53,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String SASL_LISTENER = "SASL_PLAINTEXT";
+    private static final String PROXIED_LISTENER = "PROXIED";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Strong references: JUL forgets the level of a logger nobody holds on to. */
     private static final List<java.util.logging.Logger> QUIETED_LOGGERS = new ArrayList<>();
@@ -61,19 +62,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean ownsLogDir;
     private final Map<String, String> extraProperties;
     private final Map<String, String> saslPlainUsers;
+    private final int proxyPort;
     private final String clusterId = Uuid.randomUuid().toString();
     private int brokerPort = -1;
     private int controllerPort = -1;
     private int saslPort = -1;
+    private int proxiedPort = -1;
     private KafkaRaftServer server;
     private boolean closed;
 
     private EmbeddedKafkaBroker(Path logDir, boolean ownsLogDir, Map<String, String> extraProperties,
-            Map<String, String> saslPlainUsers) {
+            Map<String, String> saslPlainUsers, int proxyPort) {
         this.logDir = logDir;
         this.ownsLogDir = ownsLogDir;
         this.extraProperties = Map.copyOf(extraProperties);
         this.saslPlainUsers = Map.copyOf(saslPlainUsers);
+        this.proxyPort = proxyPort;
     }
 
     /** A broker with its data in a new temporary directory, deleted by {@link #close()}. */
@@ -103,6 +107,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             controllerPort = freePort();
             if (!saslPlainUsers.isEmpty()) {
                 saslPort = freePort();
+            }
+            if (proxyPort > 0) {
+                proxiedPort = freePort();
             }
         }
         long started = System.nanoTime();
@@ -168,6 +175,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("broker has not been started yet, so it has no port");
         }
         return "127.0.0.1:" + saslPort;
+    }
+
+    /**
+     * The port of the listener that advertises the proxy's port ({@link Builder#proxiedAt(int)}): what the proxy
+     * forwards to. Stable across {@link #stop()} and {@link #start()}.
+     */
+    public synchronized int proxiedListenerPort() {
+        if (proxyPort <= 0) {
+            throw new IllegalStateException("broker was built without a proxied listener");
+        }
+        if (proxiedPort < 0) {
+            throw new IllegalStateException("broker has not been started yet, so it has no port");
+        }
+        return proxiedPort;
     }
 
     public Path logDir() {
@@ -258,6 +279,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             props.put("sasl.enabled.mechanisms", "PLAIN");
             props.put("listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
                     plainUsersJaasConfig(saslPlainUsers));
+        }
+        if (proxyPort > 0) {
+            // Clients that bootstrap through the proxy learn the proxy's address as the broker's, so every
+            // connection they open goes through it.
+            props.put("listeners", props.get("listeners") + "," + PROXIED_LISTENER + "://127.0.0.1:" + proxiedPort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + "," + PROXIED_LISTENER
+                    + "://127.0.0.1:" + proxyPort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ","
+                    + PROXIED_LISTENER + ":PLAINTEXT");
         }
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         props.put("num.partitions", "1");
@@ -388,8 +418,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path logDir;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> saslPlainUsers = new LinkedHashMap<>();
+        private int proxyPort;
 
         private Builder() {
+        }
+
+        /**
+         * Adds a PLAINTEXT listener that advertises {@code 127.0.0.1:proxyPort}, where a proxy that forwards to
+         * {@link EmbeddedKafkaBroker#proxiedListenerPort()} stands between the broker and some of its clients (a fault
+         * test's broken link). The PLAINTEXT listener stays as it is for every other client.
+         */
+        public Builder proxiedAt(int proxyPort) {
+            this.proxyPort = proxyPort;
+            return this;
         }
 
         /** Keep the data in this directory (created if missing, never deleted) instead of a temporary one. */
@@ -428,10 +469,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         public EmbeddedKafkaBroker build() {
             try {
                 if (logDir != null) {
-                    return new EmbeddedKafkaBroker(Files.createDirectories(logDir), false, properties, saslPlainUsers);
+                    return new EmbeddedKafkaBroker(Files.createDirectories(logDir), false, properties, saslPlainUsers,
+                            proxyPort);
                 }
                 return new EmbeddedKafkaBroker(Files.createTempDirectory("embedded-kafka-"), true, properties,
-                        saslPlainUsers);
+                        saslPlainUsers, proxyPort);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not create the broker's log directory", e);
             }

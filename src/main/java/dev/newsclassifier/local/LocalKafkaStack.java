@@ -72,6 +72,7 @@ public final class LocalKafkaStack implements AutoCloseable {
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private Path dataDir;
         private int registryPort;
+        private int brokerProxyPort;
         private RegistryKind registryKind = RegistryKind.BUILT_IN;
 
         private Builder() {
@@ -105,6 +106,12 @@ public final class LocalKafkaStack implements AutoCloseable {
             return this;
         }
 
+        /** A second broker listener that advertises this port, for a proxy in front of it (see EmbeddedKafkaBroker). */
+        public Builder brokerProxiedAt(int port) {
+            this.brokerProxyPort = port;
+            return this;
+        }
+
         /** The registry's HTTP port; 0 (the default) picks a free one. */
         public Builder registryPort(int port) {
             this.registryPort = port;
@@ -120,7 +127,8 @@ public final class LocalKafkaStack implements AutoCloseable {
         /** Starts the broker, creates the topics, starts the registry; stops what started if a step fails. */
         public LocalKafkaStack start() {
             long started = System.nanoTime();
-            EmbeddedKafkaBroker.Builder brokerBuilder = EmbeddedKafkaBroker.builder().properties(brokerProperties);
+            EmbeddedKafkaBroker.Builder brokerBuilder = EmbeddedKafkaBroker.builder().properties(brokerProperties)
+                    .proxiedAt(brokerProxyPort);
             if (dataDir != null) {
                 brokerBuilder.logDir(dataDir);
             }

@@ -56,8 +56,33 @@ class FaultSuiteIT {
         String killDetails = scenarios.get(0).get("details").toString();
         assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
+                .contains("over 3 kills (limit 10 s): ok")
                 .doesNotContain("NOT observed");
         assertThat(scenarios.get(2).get("details").toString()).contains("INFERENCE_FAILED ok").contains("hold-up: ");
+    }
+
+    /** The broker-link scenario: the service's link to the broker cut for 20 s, then 500 ms slower each way for 20 s. */
+    @Test
+    void shouldCarryOnByItselfThroughABrokenLinkToTheBroker() throws IOException, InterruptedException {
+        Path report = Path.of("target", "fault-test-broker-link-it");
+        Path log = Files.createTempFile("fault-test-broker-link-", ".log");
+        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
+                APP.toString(), "fault-test", "--scenario", "broker-link", "--articles", "1200", "--report",
+                report.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+        boolean finished = suite.waitFor(6, TimeUnit.MINUTES);
+        if (!finished) {
+            suite.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+
+        assertThat(finished).as("fault-test finished within 6 minutes; output:%n%s", output).isTrue();
+        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
+        assertThat(output).containsPattern("broker-link +1200 +1200 +0 +0 +0 +PASS");
+        JsonNode scenario = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios").get(0);
+        assertThat(scenario.get("details").toString()).contains("link cut (").contains("labeled articles flow again")
+                .doesNotContain("NEVER").contains("was never restarted and is ready");
     }
 
     /** The registry-outage scenario with Apicurio Registry, not our own, as the registry that goes away. */
