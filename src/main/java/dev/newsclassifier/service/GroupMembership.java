@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import java.time.Duration;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.jboss.logging.Logger;
 
@@ -35,7 +36,8 @@ public class GroupMembership {
             return;
         }
         LOG.info("Stopping: committing open work and leaving the consumer group");
-        boolean closed = streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(CLOSE_TIMEOUT));
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
         if (!closed) {
             LOG.warnf("Kafka Streams did not close within %d s", CLOSE_TIMEOUT.toSeconds());
         }

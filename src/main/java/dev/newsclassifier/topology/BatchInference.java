@@ -32,6 +32,12 @@ import org.jboss.logging.Logger;
  * what it is. The cost: a lone poison article in a quiet task is retried with the stream thread
  * until an article arrives behind it and joins its batch (that one classifies, and the poison is
  * isolated), or until the failure bound stops the instance.
+ *
+ * <p>Kafka Streams' own processing exception handler (KIP-1033) and its dead-letter records (KIP-1034) do not
+ * express this policy. The handler sees one failed record with its context; a batch fails as a whole, and half of
+ * the batches run in the max-delay punctuator, where the handler gets no record at all. It cannot tell which
+ * buffered article broke the batch, nor retry or halve it, nor tell a poison article from a broken runtime; and its
+ * dead letters would carry the record at hand, not each buffered article's original bytes and source offsets.
  */
 final class BatchInference {
 

@@ -130,7 +130,7 @@ class ContainerImagesTest {
         assertThat(DeploymentFiles.read(DeploymentFiles.COMPOSE)).startsWith("#").contains("docker compose -f docker/compose.yaml up");
         JsonNode services = compose.path("services");
         assertThat(iterable(services.fieldNames())).containsExactlyInAnyOrder("kafka", "registry", "topics", "news-classifier");
-        assertThat(services.at("/kafka/image").asText()).isEqualTo("apache/kafka:" + DeploymentFiles.kafkaVersion());
+        assertThat(services.at("/kafka/image").asText()).isEqualTo("apache/kafka:" + DeploymentFiles.deployedBrokerVersion());
         assertThat(services.at("/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
         assertThat(services.at("/registry/image").asText()).startsWith("confluentinc/cp-schema-registry:");
 

@@ -75,9 +75,40 @@ final class DeploymentFiles {
 
     /** The Kafka version the application's clients are built with (pom.xml's kafka.version). */
     static String kafkaVersion() {
-        Matcher matcher = Pattern.compile("<kafka.version>([^<]+)</kafka.version>").matcher(read(Path.of("pom.xml")));
-        assertThat(matcher.find()).as("pom.xml sets kafka.version").isTrue();
+        return pomProperty("kafka.version");
+    }
+
+    /**
+     * The Kafka broker the deployment files run (pom.xml's kafka.deployed-broker.version), checked to be one the
+     * clients can talk to: Kafka 4 clients need a broker of 2.1 or later (KIP-896), and none newer than themselves
+     * is assumed.
+     */
+    static String deployedBrokerVersion() {
+        String broker = pomProperty("kafka.deployed-broker.version");
+        assertThat(compareVersions(broker, "2.1.0")).as("broker %s is 2.1 or later", broker).isGreaterThanOrEqualTo(0);
+        assertThat(compareVersions(broker, kafkaVersion())).as("broker %s is not newer than the clients %s", broker,
+                kafkaVersion()).isLessThanOrEqualTo(0);
+        return broker;
+    }
+
+    private static String pomProperty(String name) {
+        Matcher matcher = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</" + Pattern.quote(name) + ">")
+                .matcher(read(Path.of("pom.xml")));
+        assertThat(matcher.find()).as("pom.xml sets %s", name).isTrue();
         return matcher.group(1);
+    }
+
+    private static int compareVersions(String a, String b) {
+        String[] left = a.split("\\.");
+        String[] right = b.split("\\.");
+        for (int i = 0; i < Math.max(left.length, right.length); i++) {
+            int difference = Integer.compare(i < left.length ? Integer.parseInt(left[i]) : 0,
+                    i < right.length ? Integer.parseInt(right[i]) : 0);
+            if (difference != 0) {
+                return difference;
+            }
+        }
+        return 0;
     }
 
     /** Durations as the deployment files write them: "50s", "2m", "500ms". */

@@ -258,11 +258,11 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void shouldRunDevKafkaInKraftModeWithTheClientsVersion() {
+    void shouldRunDevKafkaInKraftModeWithADeployedBrokerTheClientsSupport() {
         JsonNode kafka = ofKind("dev", Set.of("Kafka")).get(0);
         assertThat(kafka.at("/metadata/annotations/strimzi.io~1kraft").asText()).isEqualTo("enabled");
         assertThat(kafka.at("/metadata/annotations/strimzi.io~1node-pools").asText()).isEqualTo("enabled");
-        assertThat(kafka.at("/spec/kafka/version").asText()).isEqualTo(DeploymentFiles.kafkaVersion());
+        assertThat(kafka.at("/spec/kafka/version").asText()).isEqualTo(DeploymentFiles.deployedBrokerVersion());
         assertThat(kafka.at("/spec/zookeeper").isMissingNode()).isTrue();
         JsonNode nodePool = ofKind("dev", Set.of("KafkaNodePool")).get(0);
         assertThat(texts(nodePool.at("/spec/roles"))).containsExactlyInAnyOrder("controller", "broker");
