@@ -166,6 +166,15 @@ def stage_times(ctx):
     return "\n".join(rows)
 
 
+def titles_note(ctx, default):
+    """How the default's fp32 source reads the test rows' headlines alone (torch; run.json)."""
+    titles = load_run(ctx, source_of(default["rung"])).get("test_title_only")
+    if titles is None:
+        return "not measured by this run."
+    return (f"{pct(titles['accuracy'])} of the test rows read from their title alone (fp32 source, torch), against "
+            f"{pct(default['test_accuracy'])} with title and description: what a headline-only article can expect.")
+
+
 def stage_card(ctx):
     ladder = load_ladder(ctx)
     rungs = {r["rung"]: r for r in ladder["rungs"]}
@@ -195,7 +204,8 @@ def stage_card(ctx):
                                       "on the earlier 10k-row data, whose training rows included test_part, so "
                                       "it has no test figure here. "),
         "test_rows": f"{ladder['test_rows']:,}", "validation_rows": f"{ladder['validation_rows']:,}",
-        "train_rows": f"{default['train_rows']:,}",
+        "train_rows": f"{default['train_rows'] - stats.get('title_only_copies', 0):,}",
+        "title_copies": f"{stats.get('title_only_copies', 0):,}", "titles_note": titles_note(ctx, default),
         "rows_per_tier": ", ".join(f"{TIER_NAMES[t]} {n:,}" for t, n in stats["rows_per_tier"].items()),
         "dropped": ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in stats["dropped"].items()),
         "bench_cpu": ladder.get("machine", cpu_description()),
