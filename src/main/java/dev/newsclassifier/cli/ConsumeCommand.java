@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
                 "  ./news-classifier consume",
                 "  ./news-classifier consume --from-beginning --label Sports --label World --min-confidence 0.9",
                 "  ./news-classifier consume --from-beginning --max 100 --json > labeled.jsonl",
+                "  ./news-classifier consume --from-beginning --needs-review      (the articles the service flagged unsure)",
+                "  ./news-classifier consume --topic news.review                  (the review topic, news.topics.review)",
                 ""})
 final class ConsumeCommand implements Callable<Integer> {
 
@@ -62,6 +64,10 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--min-confidence", paramLabel = "P", defaultValue = "0",
             description = "Only results with at least this confidence, 0..1")
     double minConfidence;
+
+    @Option(names = "--needs-review", description = "Only articles flagged needs_review (the service's news.review.* "
+            + "settings)")
+    boolean needsReview;
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "Stop after N printed records (0: never)")
     long max;
@@ -149,7 +155,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
     boolean matches(ClassifiedArticle article) {
         return (labels == null || labels.isEmpty() || labels.contains(article.getLabel()))
-                && article.getConfidence() >= minConfidence;
+                && article.getConfidence() >= minConfidence && (!needsReview || article.getNeedsReview());
     }
 
     private static String title(ClassifiedArticle article) {
@@ -170,6 +176,7 @@ final class ConsumeCommand implements Callable<Integer> {
         line.put("language", a.getLanguage());
         line.put("published_at", a.getPublishedAt() == null ? null : a.getPublishedAt().toString());
         line.put("truncated", a.getTruncated());
+        line.put("needs_review", a.getNeedsReview());
         line.put("model_name", a.getModelName());
         line.put("model_version", a.getModelVersion());
         line.put("classified_at", a.getClassifiedAt().toString());

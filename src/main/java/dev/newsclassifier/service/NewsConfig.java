@@ -15,6 +15,8 @@ public interface NewsConfig {
 
     Batch batch();
 
+    Review review();
+
     Validation validation();
 
     Model model();
@@ -45,6 +47,18 @@ public interface NewsConfig {
 
         @WithDefault("news.dead-letter")
         String deadLetter();
+
+        /** Where copies of the articles that need review go; unset, they are only flagged. */
+        Optional<String> review();
+    }
+
+    /** When a labeled article needs a person: either threshold, or both; neither set turns review routing off. */
+    interface Review {
+        /** Top probability below this. */
+        Optional<Double> minConfidence();
+
+        /** Top probability less the second below this. */
+        Optional<Double> minMargin();
     }
 
     interface Batch {

@@ -8,11 +8,14 @@ import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.topology.InferenceHealth;
 import dev.newsclassifier.topology.NewsClassifierTopology;
 import dev.newsclassifier.topology.PipelineMetrics;
+import dev.newsclassifier.topology.ReviewPolicy;
 import dev.newsclassifier.topology.TopologySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import org.apache.kafka.streams.Topology;
 
 /** Hands the topology to the Quarkus Kafka Streams extension, which runs it. */
@@ -34,11 +37,20 @@ public class TopologyProducer {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
-                config.validation().maxDeadLetterPayloadBytes(), config.batch().store());
+                config.validation().maxDeadLetterPayloadBytes(), config.batch().store(), reviewPolicy(config),
+                config.topics().review());
         // Only fault tests set a delay or a poison marker; without them this is the ONNX classifier itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
                 serdes.labeledSerde(config, registry), inference, new PipelineMetrics(meters), health);
+    }
+
+    private static ReviewPolicy reviewPolicy(NewsConfig config) {
+        return new ReviewPolicy(optional(config.review().minConfidence()), optional(config.review().minMargin()));
+    }
+
+    private static OptionalDouble optional(Optional<Double> value) {
+        return value.map(OptionalDouble::of).orElse(OptionalDouble.empty());
     }
 }

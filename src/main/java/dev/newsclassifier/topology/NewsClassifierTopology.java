@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * raw topic (bytes) ─ decode-and-validate ─┬─ rejected ─ dead-letter topic (original bytes + reason headers)
- *                                          └─ accepted ─ micro-batch [buffer store] ─┬─ labeled ─ labeled topic (ClassifiedArticle)
+ *                                          └─ accepted ─ micro-batch [buffer store] ─┬─ labeled ─ review check ─┬─ labeled topic (ClassifiedArticle)
+ *                                                                                    │                          └─ needs review: review topic (a copy)
  *                                                                                    └─ poison ── dead-letter topic (INFERENCE_FAILED)
  * </pre>
  *
@@ -67,9 +68,15 @@ public final class NewsClassifierTopology {
                 .branch((id, result) -> result.isDeadLetter(), Branched.as("poison"))
                 .defaultBranch(Branched.as("labeled"));
 
-        outcomes.get("batch-labeled")
-                .mapValues(BatchResult::labeled, Named.as("labeled-article"))
-                .to(settings.labeledTopic(), Produced.with(Serdes.String(), labeledSerde).withName("labeled-articles"));
+        ReviewPolicy review = settings.review();
+        KStream<String, ClassifiedArticle> classified = outcomes.get("batch-labeled")
+                .mapValues(BatchResult::labeled, Named.as("labeled-article"));
+        KStream<String, ClassifiedArticle> labeled = !review.isOn() ? classified
+                : classified.mapValues(article -> markForReview(article, review, metrics), Named.as("review-check"));
+        labeled.to(settings.labeledTopic(), Produced.with(Serdes.String(), labeledSerde).withName("labeled-articles"));
+        settings.reviewTopic().ifPresent(topic -> labeled
+                .filter((id, article) -> article.getNeedsReview(), Named.as("needs-review"))
+                .to(topic, Produced.with(Serdes.String(), labeledSerde).withName("review-articles")));
 
         // Keyed by the input record's key, like every dead letter; a key change before a sink needs no repartition.
         outcomes.get("batch-poison")
@@ -79,6 +86,15 @@ public final class NewsClassifierTopology {
                         .withName("poison-dead-letters"));
 
         return builder.build();
+    }
+
+    private static ClassifiedArticle markForReview(ClassifiedArticle article, ReviewPolicy review,
+            PipelineMetrics metrics) {
+        if (!review.needsReview(article)) {
+            return article;
+        }
+        metrics.articleNeedsReview();
+        return ClassifiedArticle.newBuilder(article).setNeedsReview(true).build();
     }
 
     private static KeyValueBytesStoreSupplier bufferStore(BufferStoreKind kind) {

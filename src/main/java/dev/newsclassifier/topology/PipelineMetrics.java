@@ -30,6 +30,7 @@ public final class PipelineMetrics {
     private final Counter retries;
     private final Counter splits;
     private final Counter runtimeFailures;
+    private final Counter needsReview;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger inferring = new AtomicInteger();
 
@@ -55,6 +56,8 @@ public final class PipelineMetrics {
                 .description("Batches classified a second time after the model failed on them").register(registry);
         this.splits = Counter.builder("news.inference.splits")
                 .description("Failing batches split in halves to find the articles the model fails on").register(registry);
+        this.needsReview = Counter.builder("news.articles.needs-review")
+                .description("Labeled articles the model was unsure of by the news.review settings").register(registry);
         this.runtimeFailures = Counter.builder("news.inference.runtime-failures")
                 .description("Batches the model failed on article by article: the runtime failing, not the articles")
                 .register(registry);
@@ -97,6 +100,10 @@ public final class PipelineMetrics {
 
     void batchSplit() {
         splits.increment();
+    }
+
+    void articleNeedsReview() {
+        needsReview.increment();
     }
 
     void runtimeFailed() {

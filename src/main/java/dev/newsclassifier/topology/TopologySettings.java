@@ -1,6 +1,7 @@
 package dev.newsclassifier.topology;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What the topology needs from configuration.
@@ -14,10 +15,12 @@ import java.time.Duration;
  * @param maxRecordBytes larger records are dead-lettered without being decoded
  * @param maxDeadLetterPayloadBytes a dead letter whose value is larger goes without it (see {@link DeadLetters#PAYLOAD_DROPPED})
  * @param bufferStore where the batch buffer lives
+ * @param review when a labeled article needs review ({@code needs_review})
+ * @param reviewTopic where a copy of each such article goes, if anywhere
  */
 public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
         Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
-        BufferStoreKind bufferStore) {
+        BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic) {
 
     public TopologySettings {
         if (batchMaxSize < 1) {
@@ -28,6 +31,10 @@ public record TopologySettings(String rawTopic, String labeledTopic, String dead
         }
         if (maxTextChars < 1 || maxRecordBytes < 1 || maxDeadLetterPayloadBytes < 1) {
             throw new IllegalArgumentException("text and record limits must be positive");
+        }
+        if (reviewTopic.isPresent() && !review.isOn()) {
+            throw new IllegalArgumentException("news.topics.review is set, but neither news.review.min-confidence nor "
+                    + "news.review.min-margin: no article would ever go to " + reviewTopic.get());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.newsclassifier.testing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,8 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
     public static final String DEAD_LETTER_PARTITIONS = "dead-letter-partitions";
     /** {@code built-in} (the default) or {@code apicurio}; see {@link RegistryKind}. */
     public static final String REGISTRY = "registry";
+    /** Comma-separated names of further topics to create, e.g. a review topic (3 partitions each). */
+    public static final String EXTRA_TOPICS = "extra-topics";
 
     /** Configuration keys this resource sets for the application. */
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
@@ -43,15 +46,21 @@ public class LocalKafkaStackResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public Map<String, String> start() {
+        List<LocalTopics.Topic> topics = new ArrayList<>(List.of(
+                topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS,
+                        LocalTopics.RAW_MAX_MESSAGE_BYTES),
+                topic(LABELED_TOPIC, LocalTopics.LABELED, LABELED_PARTITIONS, LocalTopics.LABELED_PARTITIONS,
+                        LocalTopics.OUTPUT_MAX_MESSAGE_BYTES),
+                topic(DEAD_LETTER_TOPIC, LocalTopics.DEAD_LETTER, DEAD_LETTER_PARTITIONS,
+                        LocalTopics.DEAD_LETTER_PARTITIONS, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES)));
+        for (String extra : initArgs.getOrDefault(EXTRA_TOPICS, "").split(",")) {
+            if (!extra.isBlank()) {
+                topics.add(new LocalTopics.Topic(extra.trim(), 3, false, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES));
+            }
+        }
         stack = LocalKafkaStack.builder()
                 .registry(RegistryKind.fromCliName(initArgs.getOrDefault(REGISTRY, RegistryKind.BUILT_IN.cliName())))
-                .onlyTopics(List.of(
-                        topic(RAW_TOPIC, LocalTopics.RAW, RAW_PARTITIONS, LocalTopics.RAW_PARTITIONS,
-                                LocalTopics.RAW_MAX_MESSAGE_BYTES),
-                        topic(LABELED_TOPIC, LocalTopics.LABELED, LABELED_PARTITIONS, LocalTopics.LABELED_PARTITIONS,
-                                LocalTopics.OUTPUT_MAX_MESSAGE_BYTES),
-                        topic(DEAD_LETTER_TOPIC, LocalTopics.DEAD_LETTER, DEAD_LETTER_PARTITIONS,
-                                LocalTopics.DEAD_LETTER_PARTITIONS, LocalTopics.OUTPUT_MAX_MESSAGE_BYTES)))
+                .onlyTopics(topics)
                 .start();
         return Map.of(KAFKA_BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                 KAFKA_STREAMS_BOOTSTRAP_SERVERS, stack.bootstrapServers(),

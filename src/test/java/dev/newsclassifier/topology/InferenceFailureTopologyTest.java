@@ -69,7 +69,8 @@ class InferenceFailureTopologyTest {
             }
         };
         TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY, 1_000,
-                100_000, 100_000, BufferStoreKind.IN_MEMORY);
+                100_000, 100_000, BufferStoreKind.IN_MEMORY, ReviewPolicy.OFF,
+                Optional.empty());
         var topology = NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
                 PlainAvroCodec.serde(ClassifiedArticle.class), recorded, new PipelineMetrics(meters), new InferenceHealth());
         Properties config = new Properties();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -74,7 +75,7 @@ class NewsClassifierTopologyTest {
 
     private Topology topology(BufferStoreKind store, SimpleMeterRegistry registry) {
         TopologySettings settings = new TopologySettings(RAW, LABELED, DEAD_LETTERS, MAX_SIZE, MAX_DELAY, MAX_TEXT_CHARS,
-                MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES, store);
+                MAX_RECORD_BYTES, MAX_DEAD_LETTER_PAYLOAD_BYTES, store, ReviewPolicy.OFF, Optional.empty());
         return NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
                 PlainAvroCodec.serde(ClassifiedArticle.class), classifier, new PipelineMetrics(registry), new InferenceHealth());
     }
