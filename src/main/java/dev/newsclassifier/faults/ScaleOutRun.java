@@ -105,8 +105,12 @@ public final class ScaleOutRun {
             }
             Map<String, Long> classifiedBeforeLeaving = classified(processes);
             processes.get(0).stop();
-            event(events, "%5.1f s  %s left (SIGTERM): partitions %s", FaultRun.seconds(started),
-                    processes.get(0).name(), awaitStable(name, topics, processes.subList(1, 3)));
+            // It left the group as it stopped, so the others take its partitions without waiting for its session
+            // (static membership) to expire.
+            long exited = System.nanoTime();
+            Map<String, List<Integer>> afterLeaving = awaitStable(name, topics, processes.subList(1, 3));
+            event(events, "%5.1f s  %s left (SIGTERM): partitions %s, settled %.1f s after it exited",
+                    FaultRun.seconds(started), processes.get(0).name(), afterLeaving, FaultRun.seconds(exited));
             load.awaitPublished();
             DeliveryCheck.Delivery delivery = check.awaitAll(load.ids(), FaultRun.QUIET, run.drainTimeout());
             double seconds = FaultRun.seconds(started);

@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code scale-test} on the packaged application, small: 1 and 2 instances, then a join and a leave. */
@@ -50,7 +52,12 @@ class ScaleOutIT {
         two.forEach(held -> held.forEach(partition -> assertThat(partitions.add(partition.asInt()))
                 .as("partition %s held once", partition).isTrue()));
         assertThat(partitions).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
-        assertThat(steps.get(2).get("events").toString()).contains("joined").contains("left (SIGTERM)");
+        String events = steps.get(2).get("events").toString();
+        assertThat(events).contains("joined").contains("left (SIGTERM)");
+        Matcher settled = Pattern.compile("settled ([0-9.]+) s after it exited").matcher(events);
+        assertThat(settled.find()).as(events).isTrue();
+        // A member that stops without leaving the group keeps its partitions until its session (10 s) expires.
+        assertThat(Double.parseDouble(settled.group(1))).as("the leaving instance left the group").isLessThan(8.0);
         assertThat(steps.get(2).get("classified").get("scale-join-leave-3").asLong())
                 .as("the instance that joined mid-run took over work").isPositive();
     }
