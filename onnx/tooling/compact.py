@@ -34,13 +34,7 @@ def compact_model(model):
         halved.append(numpy_helper.from_array(values.astype(np.float16), stored))
         casts.append(helper.make_node("Cast", [stored], [tensor.name], to=TensorProto.FLOAT,
                                       name=f"{tensor.name}_to_float32"))
-    out = onnx.ModelProto()
-    out.CopyFrom(model)
-    del out.graph.initializer[:]
-    out.graph.initializer.extend(halved)
-    del out.graph.node[:]
-    out.graph.node.extend(casts + list(model.graph.node))
-    return out, len(casts), tables
+    return quantize.with_graph(model, casts + list(model.graph.node), halved), len(casts), tables
 
 
 def compact_file(src, dst):

@@ -86,14 +86,19 @@ def quantize_embedding_tables(model):
             helper.make_node("Cast", [f"{out}_q"], [f"{out}_float"], to=TensorProto.FLOAT, name=f"{out}_cast"),
             helper.make_node("Mul", [f"{out}_float", f"{out}_scale"], [out], name=f"{out}_dequantize"),
         ])
-    out_model = onnx.ModelProto()
-    out_model.CopyFrom(model)
-    del out_model.graph.node[:]
-    out_model.graph.node.extend(nodes)
     kept = [t for t in model.graph.initializer if t.name not in dropped]
-    del out_model.graph.initializer[:]
-    out_model.graph.initializer.extend(kept + new_inits)
-    return out_model, len(dropped)
+    return with_graph(model, nodes, kept + new_inits), len(dropped)
+
+
+def with_graph(model, nodes, initializers):
+    """A copy of model whose graph has these nodes and initializers, everything else as it was."""
+    out = onnx.ModelProto()
+    out.CopyFrom(model)
+    del out.graph.node[:]
+    out.graph.node.extend(nodes)
+    del out.graph.initializer[:]
+    out.graph.initializer.extend(initializers)
+    return out
 
 
 def quantize_model(model):
@@ -183,14 +188,8 @@ def _rewrite_weight_matmuls(model, rewrite, new_inits=()):
         count += 1
         dropped.add(weight.name)
         rewrite(node, numpy_helper.to_array(weight), f"quant_{count}", nodes, new_inits)
-    out = onnx.ModelProto()
-    out.CopyFrom(model)
-    del out.graph.node[:]
-    out.graph.node.extend(nodes)
     kept = [t for t in model.graph.initializer if t.name not in dropped]
-    del out.graph.initializer[:]
-    out.graph.initializer.extend(kept + new_inits)
-    out, _ = graph_rewrites.rewrite_for_onnx_runtime(out)
+    out, _ = graph_rewrites.rewrite_for_onnx_runtime(with_graph(model, nodes, kept + new_inits))
     return out, count
 
 

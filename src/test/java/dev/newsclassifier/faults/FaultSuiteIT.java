@@ -28,19 +28,8 @@ class FaultSuiteIT {
     @Test
     void shouldLoseAndDuplicateNothingAcrossKillsBadInputAndBrokenModels() throws IOException, InterruptedException {
         Path report = Path.of("target", "fault-test-it");
-        Path log = Files.createTempFile("fault-test-", ".log");
-        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
-                APP.toString(), "fault-test", "--quick", "--report", report.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String output = runSuite(report, 12, "--quick");
 
-        boolean finished = suite.waitFor(12, TimeUnit.MINUTES);
-        if (!finished) {
-            suite.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-
-        assertThat(finished).as("fault-test finished within 12 minutes; output:%n%s", output).isTrue();
-        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
         assertThat(output).contains("Summary").containsPattern("kill-9 +600 +600 +0 +0 +0 +PASS")
                 .containsPattern("poison-article +300 +297 +0 +0 +3 +PASS");
         JsonNode scenarios = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios");
@@ -65,20 +54,8 @@ class FaultSuiteIT {
     @Test
     void shouldCarryOnByItselfThroughABrokenLinkToTheBroker() throws IOException, InterruptedException {
         Path report = Path.of("target", "fault-test-broker-link-it");
-        Path log = Files.createTempFile("fault-test-broker-link-", ".log");
-        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
-                APP.toString(), "fault-test", "--scenario", "broker-link", "--articles", "1200", "--report",
-                report.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String output = runSuite(report, 6, "--scenario", "broker-link", "--articles", "1200");
 
-        boolean finished = suite.waitFor(6, TimeUnit.MINUTES);
-        if (!finished) {
-            suite.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-
-        assertThat(finished).as("fault-test finished within 6 minutes; output:%n%s", output).isTrue();
-        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
         assertThat(output).containsPattern("broker-link +1200 +1200 +0 +0 +0 +PASS");
         JsonNode scenario = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios").get(0);
         assertThat(scenario.get("details").toString()).contains("link cut (").contains("labeled articles flow again")
@@ -90,25 +67,33 @@ class FaultSuiteIT {
     @ExtendWith(TestRegistries.ApicurioAvailable.class)
     void shouldKeepLabelingThroughAnApicurioRegistryOutage() throws IOException, InterruptedException {
         Path report = Path.of("target", "fault-test-apicurio-it");
-        Path log = Files.createTempFile("fault-test-apicurio-", ".log");
-        Process suite = new ProcessBuilder(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
-                APP.toString(), "fault-test", "--registry", "apicurio", "--scenario", "registry-outage",
-                "--articles", "400", "--rate", "20", "--report", report.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        runSuite(report, 6, "--registry", "apicurio", "--scenario", "registry-outage", "--articles", "400", "--rate",
+                "20");
 
-        boolean finished = suite.waitFor(6, TimeUnit.MINUTES);
-        if (!finished) {
-            suite.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-
-        assertThat(finished).as("fault-test finished within 6 minutes; output:%n%s", output).isTrue();
-        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
         JsonNode scenario = new ObjectMapper().readTree(report.resolve("summary.json").toFile()).get("scenarios").get(0);
         assertThat(scenario.get("scenario").asText()).isEqualTo("registry-outage");
         assertThat(scenario.get("lost").asLong()).as("%s", scenario).isZero();
         assertThat(scenario.get("duplicated").asLong()).as("%s", scenario).isZero();
         assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
+    }
+
+    /** Runs {@code fault-test} with these arguments on the packaged app; its output, once it exited 0 in time. */
+    private static String runSuite(Path report, int minutes, String... arguments) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(report.getFileName().toString(), ".log");
+        List<String> command = new ArrayList<>(List.of(java(), "-Dnews.model.dir=onnx/models/default", "-jar",
+                APP.toString(), "fault-test"));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--report", report.toString()));
+        Process suite = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+        boolean finished = suite.waitFor(minutes, TimeUnit.MINUTES);
+        if (!finished) {
+            suite.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(finished).as("fault-test finished within %d minutes; output:%n%s", minutes, output).isTrue();
+        assertThat(suite.exitValue()).as("exit code; output:%n%s", output).isZero();
+        return output;
     }
 
     private static String java() {
