@@ -180,7 +180,7 @@ def stage_ceiling(ctx):
 # The speed check of a new default against the one it replaces: the same measures on both folders in
 # turn, COMPARE_ROUNDS times, so that the shared host's load falls on both alike; the figure is the
 # ratio of the medians. The service's benchmark runs the packaged application as a user would.
-COMPARE_ROUNDS = 2
+COMPARE_ROUNDS = 3
 COMPARE_SERVICE_ARTICLES = 1500
 COMPARE_PACED_SECONDS = 10
 

@@ -13,6 +13,7 @@ import dev.newsclassifier.local.RegistryKind;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +75,11 @@ final class FaultTestCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random kill moments")
     long seed;
 
+    @Option(names = "--restart-limit", paramLabel = "SECONDS", defaultValue = "10",
+            description = "kill-9 scenarios: the longest a restart may take to be ready and to bring new output on "
+                    + "every partition (default: ${DEFAULT-VALUE})")
+    int restartLimitSeconds;
+
     @Option(names = "--registry", paramLabel = "KIND", defaultValue = "built-in",
             converter = RegistryKindConverter.class,
             description = "Schema registry the service uses: built-in (default), or apicurio: Apicurio Registry as a "
@@ -93,7 +99,8 @@ final class FaultTestCommand implements Callable<Integer> {
         Path modelDir = ToolSupport.defaultModelDir().toAbsolutePath();
         List<LabeledArticle> texts = SampleArticles.read(Optional.ofNullable(input).map(Path::toString),
                 ToolSupport.labels(modelDir), true);
-        List<FaultScenario> selected = FaultScenarios.select(scenarios, quick, soakMinutes);
+        List<FaultScenario> selected = FaultScenarios.select(scenarios, quick, soakMinutes,
+                Duration.ofSeconds(restartLimitSeconds));
         Path dir = reportDir != null ? reportDir : ToolSupport.defaultReportDir("fault-test");
         Files.createDirectories(dir);
         PrintWriter out = new PrintWriter(System.out, true);

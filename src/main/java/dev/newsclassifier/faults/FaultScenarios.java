@@ -1,5 +1,6 @@
 package dev.newsclassifier.faults;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -10,8 +11,8 @@ import java.util.function.Function;
 /** Every scenario by name, and the subsets the command runs. */
 public final class FaultScenarios {
 
-    /** How large a run is: the CI subset's scale or the full one, and the soak's length. */
-    record Scale(boolean quick, int soakMinutes) {
+    /** How large a run is (the CI subset's scale or the full one), the soak's length, and kill-9's restart limit. */
+    record Scale(boolean quick, int soakMinutes, Duration restartLimit) {
     }
 
     /** Scenario factories by name, in the order the full suite runs them. */
@@ -21,8 +22,8 @@ public final class FaultScenarios {
     private static final String SOAK = "soak";
 
     static {
-        ALL.put("kill-9", scale -> KillScenario.singleInstance(scale.quick() ? 3 : 10));
-        ALL.put("kill-9-two-instances", scale -> KillScenario.twoInstances());
+        ALL.put("kill-9", scale -> KillScenario.singleInstance(scale.quick() ? 3 : 10, scale.restartLimit()));
+        ALL.put("kill-9-two-instances", scale -> KillScenario.twoInstances(scale.restartLimit()));
         ALL.put("broker-restart", scale -> new BrokerRestartScenario());
         ALL.put("broker-link", scale -> new BrokerLinkScenario());
         ALL.put("registry-down-at-start-up", scale -> RegistryOutageScenario.atStartUp());
@@ -42,7 +43,7 @@ public final class FaultScenarios {
      *
      * @throws IllegalArgumentException for an unknown name
      */
-    public static List<FaultScenario> select(List<String> names, boolean quick, int soakMinutes) {
+    public static List<FaultScenario> select(List<String> names, boolean quick, int soakMinutes, Duration restartLimit) {
         List<String> chosen = !names.isEmpty() ? names
                 : quick ? QUICK : ALL.keySet().stream().filter(name -> !name.equals(SOAK)).toList();
         List<FaultScenario> scenarios = new ArrayList<>();
@@ -51,7 +52,7 @@ public final class FaultScenarios {
             if (factory == null) {
                 throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + ALL.keySet());
             }
-            scenarios.add(factory.apply(new Scale(quick, soakMinutes)));
+            scenarios.add(factory.apply(new Scale(quick, soakMinutes, restartLimit)));
         }
         return scenarios;
     }

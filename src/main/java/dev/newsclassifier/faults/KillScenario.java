@@ -11,7 +11,8 @@ import java.util.Optional;
  * while a batch waits in the buffer, while the model runs, or at random. Each killed instance is
  * restarted at once with the same state directory and instance id, as a pod restarts with its volume and name.
  * Whatever was in flight must come out exactly once, and each restart must be quick: ready, and new labeled records
- * on every partition of the labeled topic, within {@link #RECOVERY_LIMIT} of being started again.
+ * on every partition of the labeled topic, within the restart limit ({@link #DEFAULT_RESTART_LIMIT} unless told
+ * otherwise) of being started again.
  */
 public final class KillScenario implements FaultScenario {
 
@@ -34,32 +35,39 @@ public final class KillScenario implements FaultScenario {
 
     private static final Duration MOMENT_TIMEOUT = Duration.ofSeconds(60);
     /** The longest a restart may take to be ready, and to bring new output on every partition. */
-    static final Duration RECOVERY_LIMIT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RESTART_LIMIT = Duration.ofSeconds(10);
     private static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Publishing time between two kills, at least: articles keep arriving through every restart, so that new output
+     * on every partition can be waited for, and the next kill comes after the last restart was measured.
+     */
+    private static final Duration KILL_SPACING = Duration.ofSeconds(15);
 
     private final String name;
     private final int instances;
     private final List<Kill> kills;
+    private final Duration restartLimit;
 
-    private KillScenario(String name, int instances, List<Kill> kills) {
+    private KillScenario(String name, int instances, List<Kill> kills, Duration restartLimit) {
         this.name = name;
         this.instances = instances;
         this.kills = List.copyOf(kills);
+        this.restartLimit = restartLimit;
     }
 
     /** One instance, killed {@code times} times: while a batch is buffered, while inference runs, at random, again. */
-    public static KillScenario singleInstance(int times) {
+    public static KillScenario singleInstance(int times, Duration restartLimit) {
         List<Kill> kills = new ArrayList<>();
         for (int k = 0; k < times; k++) {
             kills.add(new Kill(0, Moment.values()[k % Moment.values().length]));
         }
-        return new KillScenario("kill-9", 1, kills);
+        return new KillScenario("kill-9", 1, kills, restartLimit);
     }
 
     /** Two instances sharing the partitions; one is killed, then the other, then the first again. */
-    public static KillScenario twoInstances() {
+    public static KillScenario twoInstances(Duration restartLimit) {
         return new KillScenario("kill-9-two-instances", 2, List.of(new Kill(0, Moment.INFERRING),
-                new Kill(1, Moment.BUFFERED), new Kill(0, Moment.RANDOM)));
+                new Kill(1, Moment.BUFFERED), new Kill(0, Moment.RANDOM)), restartLimit);
     }
 
     @Override
@@ -83,7 +91,9 @@ public final class KillScenario implements FaultScenario {
         List<ServiceProcess> processes = new ArrayList<>();
         boolean momentsObserved = true;
         List<Duration> recoveries = new ArrayList<>();
-        try (ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), name, run.texts(), run.articles());
+        int articles = Math.max(run.articles(),
+                (int) Math.ceil((kills.size() + 1) * KILL_SPACING.toSeconds() * run.rate()));
+        try (ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), name, run.texts(), articles);
                 DeliveryCheck check = new DeliveryCheck(run.stack(), topics)) {
             load.registerSchema();
             for (int i = 0; i < instances; i++) {
@@ -92,13 +102,12 @@ public final class KillScenario implements FaultScenario {
             for (ServiceProcess process : processes) {
                 process.awaitReady(FaultRun.READY_TIMEOUT);
             }
-            run.say(details, "%d instance(s) ready; publishing %d articles at %.0f/s", instances, run.articles(),
-                    run.rate());
+            run.say(details, "%d instance(s) ready; publishing %d articles at %.0f/s", instances, articles, run.rate());
             long started = System.nanoTime();
             load.startPaced(run.rate());
             for (int k = 0; k < kills.size(); k++) {
                 Kill kill = kills.get(k);
-                int due = run.articles() * (k + 1) / (kills.size() + 1);
+                int due = articles * (k + 1) / (kills.size() + 1);
                 while (load.published() < due) {
                     check.poll();
                 }
@@ -128,9 +137,9 @@ public final class KillScenario implements FaultScenario {
             run.say(details, "%5.1f s  all published; %d of %d ids labeled", FaultRun.seconds(started),
                     delivery.inputs() - delivery.lost(), delivery.inputs());
             Duration slowest = recoveries.stream().max(Duration::compareTo).orElse(Duration.ZERO);
-            boolean quick = slowest.compareTo(RECOVERY_LIMIT) <= 0;
+            boolean quick = slowest.compareTo(restartLimit) <= 0;
             run.say(details, "slowest restart %.1f s over %d kills (limit %d s): %s", slowest.toMillis() / 1000.0,
-                    kills.size(), RECOVERY_LIMIT.toSeconds(), quick ? "ok" : "TOO SLOW");
+                    kills.size(), restartLimit.toSeconds(), quick ? "ok" : "TOO SLOW");
             return ScenarioResult.of(name, delivery, momentsObserved && quick, details);
         } finally {
             processes.forEach(ServiceProcess::stop);
