@@ -1,19 +1,17 @@
 package dev.newsclassifier.cli;
 
+import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code classify}: a labeled file through the shipped model, no Kafka. */
 class ClassifyCommandTest {
@@ -23,25 +21,13 @@ class ClassifyCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = new CommandLine(new NewsClassifierMain());
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        return new Result(line.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void shouldWritePredictionsCsvAndAReportWhoseAccuracyMatchesThem() throws IOException {
         Path input = ToolTestData.agNewsCsv(dir.resolve("sample.csv"), 20, 0);
         Path output = dir.resolve("out/predictions.csv");
         Path reports = dir.resolve("report");
 
-        Result result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
+        var result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
                 MODEL.toString(), "--batch-size", "7", "--report-dir", reports.toString());
 
         assertThat(result.exit()).as("exit; stderr:%n%s", result.err()).isZero();
@@ -70,7 +56,7 @@ class ClassifyCommandTest {
         Path input = ToolTestData.agNewsCsv(dir.resolve("sample.csv"), 4, 0);
         Path output = dir.resolve("predictions.jsonl");
 
-        Result result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
+        var result = execute("classify", "--input", input.toString(), "--output", output.toString(), "--model-dir",
                 MODEL.toString(), "--report-dir", dir.resolve("r").toString());
 
         assertThat(result.exit()).as("exit; stderr:%n%s", result.err()).isZero();
@@ -91,9 +77,9 @@ class ClassifyCommandTest {
     void shouldStopAtAMalformedRowNamingItUnlessToldToSkip() throws IOException {
         Path input = ToolTestData.agNewsCsv(dir.resolve("broken.csv"), 6, 3);
 
-        Result stopped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
+        var stopped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
                 "--report-dir", dir.resolve("r1").toString());
-        Result skipped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
+        var skipped = execute("classify", "--input", input.toString(), "--model-dir", MODEL.toString(),
                 "--skip-malformed", "--report-dir", dir.resolve("r2").toString());
 
         assertThat(stopped.exit()).isEqualTo(2);
@@ -110,9 +96,9 @@ class ClassifyCommandTest {
         Path chunked = dir.resolve("chunked.csv");
         Path padded = dir.resolve("padded.csv");
 
-        Result byDefault = execute("classify", "--input", input.toString(), "--output", chunked.toString(),
+        var byDefault = execute("classify", "--input", input.toString(), "--output", chunked.toString(),
                 "--model-dir", MODEL.toString(), "--report-dir", dir.resolve("r1").toString());
-        Result onePaddedCall = execute("classify", "--input", input.toString(), "--output", padded.toString(),
+        var onePaddedCall = execute("classify", "--input", input.toString(), "--output", padded.toString(),
                 "--model-dir", MODEL.toString(), "--threads", "2", "--chunk-size", "32", "--concurrent-chunks", "1",
                 "--report-dir", dir.resolve("r2").toString());
 
@@ -140,7 +126,7 @@ class ClassifyCommandTest {
 
     @Test
     void shouldRefuseAChunkSizeBelowOne() {
-        Result result = execute("classify", "--input", "whatever.csv", "--chunk-size", "0");
+        var result = execute("classify", "--input", "whatever.csv", "--chunk-size", "0");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("Invalid inference settings: chunk size must be at least 1, got 0");
@@ -148,7 +134,7 @@ class ClassifyCommandTest {
 
     @Test
     void shouldRefuseAnOutputFileOfUnknownFormat() {
-        Result result = execute("classify", "--input", "whatever.csv", "--output", "predictions.xlsx");
+        var result = execute("classify", "--input", "whatever.csv", "--output", "predictions.xlsx");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("--output must end in .csv, .jsonl, .json or .ndjson");

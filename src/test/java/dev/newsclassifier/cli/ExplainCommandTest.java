@@ -1,33 +1,19 @@
 package dev.newsclassifier.cli;
 
+import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code explain}: the shipped model's label of an article and the words that decided it. */
 class ExplainCommandTest {
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = new CommandLine(new NewsClassifierMain());
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        return new Result(line.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void shouldNameTheLabelAndTheWordsThatDecidedIt() {
-        Result result = execute("explain", "--title", "Striker scores twice as United win the cup final", "--top", "3");
+        var result = execute("explain", "--title", "Striker scores twice as United win the cup final", "--top", "3");
 
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out()).contains("article: Sports").contains("scores:  World ")
@@ -44,11 +30,11 @@ class ExplainCommandTest {
                 + "\"4\",\"New chip doubles battery life\",\"The phone maker unveiled it on Monday.\"\n"
                 + "\"1\",\"Ceasefire talks resume\",\"Envoys met in Geneva.\"\n");
 
-        Result result = execute("explain", "--input", file.toString(), "--limit", "2");
+        var result = execute("explain", "--input", file.toString(), "--limit", "2");
 
         assertThat(result.exit()).as(result.err()).isZero();
-        assertThat(result.out()).contains("(true: Business)").contains("(true: Sci/Tech)").doesNotContain("(true: World)")
-                .contains("2 article(s) explained");
+        assertThat(result.out()).contains("(true: Business)").contains("(true: Sci/Tech)")
+                .doesNotContain("(true: World)").contains("2 article(s) explained");
     }
 
     @Test

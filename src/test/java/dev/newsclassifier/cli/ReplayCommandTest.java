@@ -1,14 +1,12 @@
 package dev.newsclassifier.cli;
 
+import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** What {@code replay} decides before it talks to Kafka (the round trip covers the rest). */
 class ReplayCommandTest {
@@ -16,24 +14,12 @@ class ReplayCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = new CommandLine(new NewsClassifierMain());
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        return new Result(line.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void shouldStopAtTheFirstMalformedRecordNamingItBeforePublishingAnything() throws IOException {
         Path file = ToolTestData.agNewsCsv(dir.resolve("history.csv"), 5, 2);
 
         // The broker address is unreachable on purpose: nothing may be sent.
-        Result result = execute("replay", "--file", file.toString(), "-b", "127.0.0.1:1", "-r", "http://127.0.0.1:1");
+        var result = execute("replay", "--file", file.toString(), "-b", "127.0.0.1:1", "-r", "http://127.0.0.1:1");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("Malformed record, stopping (use --skip-malformed to skip such records): ")
@@ -45,7 +31,7 @@ class ReplayCommandTest {
     void shouldRefuseToLoopForeverAtFullSpeed() throws IOException {
         Path file = ToolTestData.agNewsCsv(dir.resolve("history.csv"), 3, 0);
 
-        Result result = execute("replay", "--file", file.toString(), "--loop");
+        var result = execute("replay", "--file", file.toString(), "--loop");
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("--loop needs --rate or --limit");
@@ -53,7 +39,7 @@ class ReplayCommandTest {
 
     @Test
     void shouldNameAFileItCannotRead() {
-        Result result = execute("replay", "--file", dir.resolve("missing.csv").toString());
+        var result = execute("replay", "--file", dir.resolve("missing.csv").toString());
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("Cannot read").contains("missing.csv");

@@ -1,5 +1,6 @@
 package dev.newsclassifier.cli;
 
+import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The tools against a real broker and the running service: replay a labeled file, let the
@@ -55,7 +53,7 @@ class ToolsRoundTripTest {
     private static final String RUN_ID = "roundtrip-" + UUID.randomUUID().toString().substring(0, 8);
     private static Path workDir;
     private static Path input;
-    private static Result replay;
+    private static CommandResult replay;
 
     @Inject
     NewsConfig config;
@@ -66,18 +64,6 @@ class ToolsRoundTripTest {
     @ConfigProperty(name = "news.registry.url")
     String registryUrl;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private Result execute(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = new CommandLine(new NewsClassifierMain());
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        return new Result(line.execute(args), out.toString(), err.toString());
-    }
-
     private List<String> connection(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-servers", bootstrap, "--registry-url", registryUrl));
@@ -85,7 +71,7 @@ class ToolsRoundTripTest {
     }
 
     /** Replays the 40-article file (with one malformed row, skipped) once for all tests. */
-    private synchronized Result replayed() throws IOException {
+    private synchronized CommandResult replayed() throws IOException {
         if (replay == null) {
             workDir = Files.createTempDirectory("tools-roundtrip-");
             input = ToolTestData.agNewsCsv(workDir.resolve("roundtrip.csv"), ARTICLES, 17);
@@ -95,7 +81,7 @@ class ToolsRoundTripTest {
         return replay;
     }
 
-    private Result evaluate(String... extra) throws IOException {
+    private CommandResult evaluate(String... extra) throws IOException {
         replayed();
         List<String> args = connection("evaluate", "--run-id", RUN_ID, "--expected", Integer.toString(ARTICLES),
                 "--timeout", "180");
@@ -105,15 +91,15 @@ class ToolsRoundTripTest {
 
     @Test
     void shouldReportTheSameAccuracyThroughKafkaAsClassifyOnTheSameFile() throws IOException {
-        Result replayResult = replayed();
+        var replayResult = replayed();
         assertThat(replayResult.exit()).as("replay exit; stderr:%n%s", replayResult.err()).isZero();
         assertThat(replayResult.err()).contains("skipped: ").contains("roundtrip.csv:18: label 'Sports' is not a number");
         assertThat(replayResult.out()).contains("Published 40 article(s)").contains("as run " + RUN_ID);
 
         Path evaluateDir = workDir.resolve("evaluate");
-        Result evaluated = evaluate("--topic", config.topics().labeled(), "--report-dir", evaluateDir.toString());
+        var evaluated = evaluate("--topic", config.topics().labeled(), "--report-dir", evaluateDir.toString());
         Path classifyDir = workDir.resolve("classify");
-        Result classified = execute("classify", "--input", input.toString(), "--skip-malformed", "--model-dir",
+        var classified = execute("classify", "--input", input.toString(), "--skip-malformed", "--model-dir",
                 config.model().dir(), "--report-dir", classifyDir.toString());
 
         assertThat(evaluated.exit()).as("evaluate exit; out:%n%s%nerr:%n%s", evaluated.out(), evaluated.err()).isZero();
@@ -150,7 +136,7 @@ class ToolsRoundTripTest {
         List<String> flipped = writeCandidate(candidateTopic, 5);
 
         Path reportDir = workDir.resolve("compare");
-        Result compared = evaluate("--compare", config.topics().labeled(), candidateTopic, "--report-dir",
+        var compared = evaluate("--compare", config.topics().labeled(), candidateTopic, "--report-dir",
                 reportDir.toString());
 
         assertThat(compared.exit()).as("evaluate --compare; err:%n%s", compared.err()).isZero();
@@ -171,9 +157,9 @@ class ToolsRoundTripTest {
         assertThat(evaluate("--topic", config.topics().labeled(), "--report-dir", workDir.resolve("c").toString())
                 .exit()).isZero();
 
-        Result json = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning", "--max",
+        var json = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning", "--max",
                 "5", "--json", "--idle-exit", "30").toArray(String[]::new));
-        Result sports = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning",
+        var sports = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning",
                 "--label", "Sports", "--min-confidence", "0.5", "--max", "3", "--idle-exit", "30").toArray(String[]::new));
 
         assertThat(json.exit()).as("consume --json; err:%n%s", json.err()).isZero();
@@ -185,7 +171,7 @@ class ToolsRoundTripTest {
         assertThat(first.get("topic").asText()).isEqualTo(config.topics().labeled());
         assertThat(first.get("headers").isObject()).isTrue();
         assertThat(first.get("classified_at").asText()).matches("\\d{4}-\\d{2}-\\d{2}T.*Z");
-        Result untilIdle = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning",
+        var untilIdle = execute(connection("consume", "--topic", config.topics().labeled(), "--from-beginning",
                 "--label", "World", "--idle-exit", "3").toArray(String[]::new));
         assertThat(untilIdle.exit()).isZero();
         long worldRows = untilIdle.out().lines().skip(1).count();
@@ -201,7 +187,7 @@ class ToolsRoundTripTest {
 
     @Test
     void shouldPublishOneArticleAndPrintItsTopicPartitionAndOffset() {
-        Result result = execute(connection("publish", "--topic", config.topics().raw(), "--id", "published-by-hand",
+        var result = execute(connection("publish", "--topic", config.topics().raw(), "--id", "published-by-hand",
                 "--title", "Champions win the cup final", "--description", "A late goal decided it.", "--language", "en")
                 .toArray(String[]::new));
 
