@@ -16,6 +16,11 @@ public final class BrokerLinkScenario implements FaultScenario {
     static final Duration CUT_FOR = Duration.ofSeconds(20);
     static final Duration SLOW_FOR = Duration.ofSeconds(20);
     static final Duration LATENCY = Duration.ofMillis(500);
+    /**
+     * Publishing time before the cut and after the slow phase: articles keep arriving through both faults, so that
+     * labeled output after the link is back and while it is slow shows recovery rather than a backlog left over.
+     */
+    static final Duration LEAD = Duration.ofSeconds(10);
     private static final String NAME = "broker-link";
 
     @Override
@@ -36,17 +41,17 @@ public final class BrokerLinkScenario implements FaultScenario {
         Map<String, String> settings = run.serviceSettings(NAME, topics);
         settings.put("kafka.bootstrap.servers", run.stack().proxiedBootstrapServers());
         LinkProxy link = run.stack().link();
+        int articles = Math.max(run.articles(),
+                (int) Math.ceil((2 * LEAD.toSeconds() + CUT_FOR.toSeconds() + SLOW_FOR.toSeconds()) * run.rate()));
         try (ServiceProcess service = run.instance(NAME + "-1", settings).start();
-                ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), NAME, run.texts(), run.articles());
+                ArticleLoad load = ArticleLoad.of(run.stack(), topics.raw(), NAME, run.texts(), articles);
                 DeliveryCheck check = new DeliveryCheck(run.stack(), topics)) {
             load.registerSchema();
             service.awaitReady(FaultRun.READY_TIMEOUT);
+            run.say(details, "ready; publishing %d articles at %.0f/s", articles, run.rate());
             long started = System.nanoTime();
             load.startPaced(run.rate());
-            while (load.published() < run.articles() / 4) {
-                check.poll();
-            }
-            check.drainCommitted();
+            pollFor(check, LEAD);
             int reset = link.cut();
             long labeledBefore = check.outputs();
             run.say(details, "%5.1f s  link cut (%d connections reset, new ones refused); %d published, %d labeled",

@@ -32,6 +32,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class DeliveryCheck implements AutoCloseable {
 
+    private static final Duration DRAIN_AT_MOST = Duration.ofSeconds(3);
+
     private final KafkaConsumer<String, byte[]> labeled;
     private final KafkaConsumer<String, byte[]> deadLetters;
     private final Set<Integer> partitions;
@@ -81,13 +83,17 @@ public final class DeliveryCheck implements AutoCloseable {
         }
     }
 
-    /** Polls until a poll brings no labeled record: everything committed so far has been read. */
+    /**
+     * Polls until a poll brings no labeled record, so that everything committed so far has been read; for a few
+     * seconds at most, since another instance that keeps labeling would keep every poll busy.
+     */
     public void drainCommitted() {
+        long deadline = System.nanoTime() + DRAIN_AT_MOST.toNanos();
         long before;
         do {
             before = outputs();
             poll();
-        } while (outputs() > before);
+        } while (outputs() > before && System.nanoTime() < deadline);
     }
 
     /**
