@@ -235,10 +235,23 @@ public final class ServiceProcess implements AutoCloseable {
         stop();
     }
 
+    /** POSTs {@code body} as JSON with these headers; the answer, or empty when the process does not answer. */
+    public Optional<HttpResponse<String>> postJson(String path, String body, Map<String, String> headers,
+            Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
     private Optional<HttpResponse<String>> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(5)).GET().build());
+    }
+
+    private Optional<HttpResponse<String>> send(HttpRequest request) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build();
             return Optional.of(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();

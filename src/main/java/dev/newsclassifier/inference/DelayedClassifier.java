@@ -2,6 +2,7 @@ package dev.newsclassifier.inference;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,5 +48,10 @@ public final class DelayedClassifier implements Classifier {
     @Override
     public ModelConfig model() {
         return delegate.model();
+    }
+
+    @Override
+    public <T> T withOneModel(Function<Classifier, T> batch) {
+        return delegate.withOneModel(model -> batch.apply(new DelayedClassifier(model, Duration.ofNanos(minimumNanos))));
     }
 }

@@ -1,6 +1,7 @@
 package dev.newsclassifier.inference;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.Optional;
 
 /**
@@ -40,5 +41,10 @@ public final class FailingClassifier implements Classifier {
     @Override
     public ModelConfig model() {
         return delegate.model();
+    }
+
+    @Override
+    public <T> T withOneModel(Function<Classifier, T> batch) {
+        return delegate.withOneModel(model -> batch.apply(new FailingClassifier(model, marker)));
     }
 }

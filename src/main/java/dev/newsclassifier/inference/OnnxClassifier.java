@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -67,6 +68,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     private final int concurrentChunks;
     /** Runs the chunks of a batch concurrently; null runs them one by one on the caller's thread. */
     private final ExecutorService chunkRunner;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private OnnxClassifier(ModelConfig model, HuggingFaceTokenizer tokenizer, OrtEnvironment environment,
             OrtSession session, InferenceOptions options, InferenceOptions.Device device) throws OrtException {
@@ -315,8 +317,12 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         }
     }
 
+    /** Closes the session once; a swapped-out model is closed by the swap, and again by whoever opened it. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (chunkRunner != null) {
             chunkRunner.shutdownNow();
             try {

@@ -29,6 +29,22 @@ public interface NewsConfig {
 
     Instance instance();
 
+    Admin admin();
+
+    Shadow shadow();
+
+    /** A second model that classifies the same batches after the primary, its labels going to the shadow topic. */
+    interface Shadow {
+        /** Its model folder, loaded at start-up; unset, none runs until one is started at {@code /admin/shadow}. */
+        Optional<String> dir();
+    }
+
+    /** The admin endpoint, {@code /admin/model}. */
+    interface Admin {
+        /** The bearer token that {@code POST /admin/model} demands; unset, models cannot be swapped. Never logged. */
+        Optional<String> token();
+    }
+
     interface Instance {
         /**
          * This instance's stable name in the consumer group (Kafka's {@code group.instance.id}, static membership):
@@ -50,6 +66,9 @@ public interface NewsConfig {
 
         /** Where copies of the articles that need review go; unset, they are only flagged. */
         Optional<String> review();
+
+        /** Where a shadow model's labels go; unset, no shadow model can run. */
+        Optional<String> shadow();
     }
 
     /** When a labeled article needs a person: either threshold, or both; neither set turns review routing off. */
@@ -86,6 +105,9 @@ public interface NewsConfig {
     interface Model {
         @WithDefault("onnx/models/default")
         String dir();
+
+        /** The folder whose model folders a swap may load (and nothing outside it); unset, the parent of {@link #dir}. */
+        Optional<String> root();
     }
 
     interface Inference {

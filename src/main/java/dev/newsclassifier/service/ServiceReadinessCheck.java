@@ -1,6 +1,7 @@
 package dev.newsclassifier.service;
 
 import dev.newsclassifier.inference.OnnxClassifier;
+import dev.newsclassifier.inference.SwappableClassifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
@@ -21,7 +22,10 @@ public class ServiceReadinessCheck implements HealthCheck {
     KafkaStreams streams;
 
     @Inject
-    OnnxClassifier classifier;
+    OnnxClassifier startUpModel;
+
+    @Inject
+    SwappableClassifier classifier;
 
     @Inject
     RegistryWarmUp registry;
@@ -34,7 +38,7 @@ public class ServiceReadinessCheck implements HealthCheck {
                 .withData("streams", state.name())
                 .withData("schema registry", registry.reached() ? "reached" : "unreachable")
                 .withData("model", classifier.model().name() + " " + classifier.model().version())
-                .withData("device", classifier.device().name())
+                .withData("device", startUpModel.device().name())
                 .build();
     }
 }

@@ -3,7 +3,8 @@ package dev.newsclassifier.service;
 import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.inference.DelayedClassifier;
 import dev.newsclassifier.inference.FailingClassifier;
-import dev.newsclassifier.inference.OnnxClassifier;
+import dev.newsclassifier.inference.ModelSlot;
+import dev.newsclassifier.inference.SwappableClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.topology.InferenceHealth;
 import dev.newsclassifier.topology.NewsClassifierTopology;
@@ -32,18 +33,18 @@ public class TopologyProducer {
     /** One topology per application: its meters, gauges included, must be registered once. */
     @Produces
     @Singleton
-    Topology topology(NewsConfig config, OnnxClassifier classifier, SchemaRegistryClient registry,
+    Topology topology(NewsConfig config, SwappableClassifier classifier, ModelSlot shadow, SchemaRegistryClient registry,
             ArticleSerdes serdes, MeterRegistry meters, InferenceHealth health) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
                 config.validation().maxDeadLetterPayloadBytes(), config.batch().store(), reviewPolicy(config),
-                config.topics().review());
-        // Only fault tests set a delay or a poison marker; without them this is the ONNX classifier itself.
+                config.topics().review(), config.topics().shadow());
+        // Only fault tests set a delay or a poison marker; without them this is the serving model itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
-                serdes.labeledSerde(config, registry), inference, new PipelineMetrics(meters), health);
+                serdes.labeledSerde(config, registry), inference, shadow, new PipelineMetrics(meters), health);
     }
 
     private static ReviewPolicy reviewPolicy(NewsConfig config) {

@@ -66,25 +66,29 @@ final class BatchInference {
         }
     }
 
-    ModelConfig model() {
-        return classifier.model();
+    /** A batch's verdicts, one per text in order, and the one model that gave them all. */
+    record Outcome(List<Verdict> verdicts, ModelConfig model) {
     }
 
     /**
-     * One verdict per text, in order.
+     * Classifies a batch on one model, even when the model is being replaced meanwhile.
      *
      * @throws InferenceException when the runtime, not the articles, is failing (see the class comment)
      */
-    List<Verdict> classify(List<String> texts) {
+    Outcome classify(List<String> texts) {
+        return classifier.withOneModel(model -> new Outcome(classify(model, texts), model.model()));
+    }
+
+    private List<Verdict> classify(Classifier model, List<String> texts) {
         Verdict[] verdicts = new Verdict[texts.size()];
-        RuntimeException failure = attempt(texts, 0, texts.size(), verdicts);
+        RuntimeException failure = attempt(model, texts, 0, texts.size(), verdicts);
         if (failure != null) {
             LOG.warnf("Inference failed on a batch of %d (%s); trying it once more", texts.size(), failure.getMessage());
             metrics.inferenceRetried();
-            failure = attempt(texts, 0, texts.size(), verdicts);
+            failure = attempt(model, texts, 0, texts.size(), verdicts);
         }
         if (failure != null) {
-            split(texts, 0, texts.size(), failure, verdicts);
+            split(model, texts, 0, texts.size(), failure, verdicts);
         }
         long poison = Arrays.stream(verdicts).filter(Verdict::isPoison).count();
         boolean runtimeBroken = poison == texts.size() && (texts.size() > 1 || !health.lastBatchLabeled());
@@ -100,32 +104,33 @@ final class BatchInference {
         return List.of(verdicts);
     }
 
-    private void isolate(List<String> texts, int from, int to, Verdict[] verdicts) {
-        RuntimeException failure = attempt(texts, from, to, verdicts);
+    private void isolate(Classifier model, List<String> texts, int from, int to, Verdict[] verdicts) {
+        RuntimeException failure = attempt(model, texts, from, to, verdicts);
         if (failure != null) {
-            split(texts, from, to, failure, verdicts);
+            split(model, texts, from, to, failure, verdicts);
         }
     }
 
-    private void split(List<String> texts, int from, int to, RuntimeException failure, Verdict[] verdicts) {
+    private void split(Classifier model, List<String> texts, int from, int to, RuntimeException failure,
+            Verdict[] verdicts) {
         if (to - from == 1) {
             verdicts[from] = new Verdict(null, failure);
             return;
         }
         metrics.batchSplit();
         int middle = (from + to) >>> 1;
-        isolate(texts, from, middle, verdicts);
-        isolate(texts, middle, to, verdicts);
+        isolate(model, texts, from, middle, verdicts);
+        isolate(model, texts, middle, to, verdicts);
     }
 
     /** Classifies {@code texts[from, to)} into {@code verdicts}; the model's failure, or null when it succeeded. */
-    private RuntimeException attempt(List<String> texts, int from, int to, Verdict[] verdicts) {
+    private RuntimeException attempt(Classifier model, List<String> texts, int from, int to, Verdict[] verdicts) {
         List<String> part = texts.subList(from, to);
         long started = System.nanoTime();
         List<Classification> results;
         metrics.inferenceStarted();
         try {
-            results = classifier.classify(part);
+            results = model.classify(part);
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 // The thread is being stopped: leave the batch in the buffer rather than judge its articles.

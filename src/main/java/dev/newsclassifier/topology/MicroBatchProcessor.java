@@ -36,6 +36,7 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
 
     private final String storeName;
     private final BatchInference inference;
+    private final ShadowInference shadow;
     private final PipelineMetrics metrics;
     private final int maxSize;
     private final long maxDelayMs;
@@ -46,10 +47,11 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
     private int buffered;
     private long oldestBufferedAt = Long.MAX_VALUE;
 
-    MicroBatchProcessor(String storeName, BatchInference inference, PipelineMetrics metrics, int maxSize,
-            Duration maxDelay, int maxDeadLetterPayloadBytes) {
+    MicroBatchProcessor(String storeName, BatchInference inference, ShadowInference shadow, PipelineMetrics metrics,
+            int maxSize, Duration maxDelay, int maxDeadLetterPayloadBytes) {
         this.storeName = storeName;
         this.inference = inference;
+        this.shadow = shadow;
         this.metrics = metrics;
         this.maxSize = maxSize;
         this.maxDelayMs = maxDelay.toMillis();
@@ -99,9 +101,12 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
             entries.forEachRemaining(batch::add);
         }
         List<String> texts = batch.stream().map(entry -> entry.value.getText()).toList();
-        List<BatchInference.Verdict> verdicts = inference.classify(texts);
+        BatchInference.Outcome outcome = inference.classify(texts);
+        List<BatchInference.Verdict> verdicts = outcome.verdicts();
         long classifiedAt = context.currentSystemTimeMs();
-        ModelConfig model = inference.model();
+        ModelConfig model = outcome.model();
+        List<BufferedArticle> labeledArticles = new ArrayList<>(batch.size());
+        List<ClassifiedArticle> labels = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             BufferedArticle article = batch.get(i).value;
             BatchInference.Verdict verdict = verdicts.get(i);
@@ -116,13 +121,31 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
             metrics.articleClassified(article.getTimestamp(), classifiedAt, labeled.getTruncated());
             context.forward(new Record<>(article.getKey(), BatchResult.labeled(labeled), article.getTimestamp(),
                     BufferedArticles.headers(article)));
+            labeledArticles.add(article);
+            labels.add(labeled);
         }
+        forwardShadowLabels(labeledArticles, labels);
         for (KeyValue<Long, BufferedArticle> entry : batch) {
             buffer.delete(entry.key);
         }
         metrics.bufferedChanged(-buffered);
         buffered = 0;
         oldestBufferedAt = Long.MAX_VALUE;
+    }
+
+    /** The shadow model's label of each labeled article, in the same transaction, with the input's headers. */
+    private void forwardShadowLabels(List<BufferedArticle> articles, List<ClassifiedArticle> primaryLabels) {
+        shadow.classify(articles.stream().map(BufferedArticle::getText).toList()).ifPresent(shadowLabels -> {
+            long classifiedAt = context.currentSystemTimeMs();
+            for (int i = 0; i < articles.size(); i++) {
+                BufferedArticle article = articles.get(i);
+                ClassifiedArticle label = BufferedArticles.label(article, shadowLabels.classifications().get(i),
+                        shadowLabels.model(), classifiedAt);
+                metrics.shadowCompared(label.getLabel().equals(primaryLabels.get(i).getLabel()));
+                context.forward(new Record<>(article.getKey(), BatchResult.shadow(label), article.getTimestamp(),
+                        BufferedArticles.headers(article)));
+            }
+        });
     }
 
     /** The task moves away or shuts down; its buffer stays in the changelog for whoever restores it. */

@@ -2,6 +2,7 @@ package dev.newsclassifier.topology;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.inference.ModelSlot;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.state.Stores;
  * raw topic (bytes) ─ decode-and-validate ─┬─ rejected ─ dead-letter topic (original bytes + reason headers)
  *                                          └─ accepted ─ micro-batch [buffer store] ─┬─ labeled ─ review check ─┬─ labeled topic (ClassifiedArticle)
  *                                                                                    │                          └─ needs review: review topic (a copy)
- *                                                                                    └─ poison ── dead-letter topic (INFERENCE_FAILED)
+ *                                                                                    ├─ poison ── dead-letter topic (INFERENCE_FAILED)
+ *                                                                                    └─ shadow ── shadow topic (the shadow model's labels, when one runs)
  * </pre>
  *
  * Input is consumed as bytes so that the decode step, not the deserializer, decides what a bad
@@ -37,11 +39,19 @@ public final class NewsClassifierTopology {
     private NewsClassifierTopology() {
     }
 
+    /** The topology without a shadow model. */
+    public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
+            Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
+        return build(settings, decoder, labeledSerde, classifier, ModelSlot.empty(), metrics, health);
+    }
+
     /**
+     * @param shadow the shadow model, or none, which can change while the topology runs; its labels go to the
+     *     shadow topic, so it stays empty without one
      * @param health shared by every task of the application, and with the failure policy, which reads it
      */
     public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
-            Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
+            Classifier classifier, ModelSlot shadow, PipelineMetrics metrics, InferenceHealth health) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(bufferStore(settings.bufferStore()), Serdes.Long(),
                 BufferedArticleSerde.create()));
@@ -61,11 +71,15 @@ public final class NewsClassifierTopology {
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
 
         BatchInference inference = new BatchInference(classifier, metrics, health);
+        ShadowInference shadowInference = new ShadowInference(
+                settings.shadowTopic().isPresent() ? shadow : ModelSlot.empty(), metrics);
         Map<String, KStream<String, BatchResult>> outcomes = routes.get("intake-accepted")
-                .process(() -> new MicroBatchProcessor(BATCH_STORE, inference, metrics, settings.batchMaxSize(),
-                        settings.batchMaxDelay(), settings.maxDeadLetterPayloadBytes()), Named.as("micro-batch"), BATCH_STORE)
+                .process(() -> new MicroBatchProcessor(BATCH_STORE, inference, shadowInference, metrics,
+                        settings.batchMaxSize(), settings.batchMaxDelay(), settings.maxDeadLetterPayloadBytes()),
+                        Named.as("micro-batch"), BATCH_STORE)
                 .split(Named.as("batch-"))
                 .branch((id, result) -> result.isDeadLetter(), Branched.as("poison"))
+                .branch((id, result) -> result.shadow(), Branched.as("shadow"))
                 .defaultBranch(Branched.as("labeled"));
 
         ReviewPolicy review = settings.review();
@@ -77,6 +91,10 @@ public final class NewsClassifierTopology {
         settings.reviewTopic().ifPresent(topic -> labeled
                 .filter((id, article) -> article.getNeedsReview(), Named.as("needs-review"))
                 .to(topic, Produced.with(Serdes.String(), labeledSerde).withName("review-articles")));
+
+        settings.shadowTopic().ifPresent(topic -> outcomes.get("batch-shadow")
+                .mapValues(BatchResult::labeled, Named.as("shadow-article"))
+                .to(topic, Produced.with(Serdes.String(), labeledSerde).withName("shadow-articles")));
 
         // Keyed by the input record's key, like every dead letter; a key change before a sink needs no repartition.
         outcomes.get("batch-poison")

@@ -31,6 +31,8 @@ public final class PipelineMetrics {
     private final Counter splits;
     private final Counter runtimeFailures;
     private final Counter needsReview;
+    private final Timer shadowInference;
+    private final Counter shadowFailures;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger inferring = new AtomicInteger();
 
@@ -61,6 +63,10 @@ public final class PipelineMetrics {
         this.runtimeFailures = Counter.builder("news.inference.runtime-failures")
                 .description("Batches the model failed on article by article: the runtime failing, not the articles")
                 .register(registry);
+        this.shadowInference = Timer.builder("news.shadow.inference.duration")
+                .description("Time the shadow model takes per batch, after the primary").register(registry);
+        this.shadowFailures = Counter.builder("news.shadow.failures")
+                .description("Batches the shadow model failed on; they went on without shadow labels").register(registry);
         Gauge.builder("news.batch.buffered", buffered, AtomicInteger::get)
                 .description("Articles waiting in this instance's batch buffers").register(registry);
         Gauge.builder("news.inference.active", inferring, AtomicInteger::get)
@@ -104,6 +110,20 @@ public final class PipelineMetrics {
 
     void articleNeedsReview() {
         needsReview.increment();
+    }
+
+    void shadowBatchClassified(long nanos) {
+        shadowInference.record(Duration.ofNanos(nanos));
+    }
+
+    void shadowFailed() {
+        shadowFailures.increment();
+    }
+
+    /** One article labeled by both models: whether the shadow chose the primary's label. */
+    void shadowCompared(boolean agreed) {
+        Counter.builder("news.shadow.articles").description("Articles the shadow model labeled, by agreement with the primary")
+                .tag("agreement", agreed ? "agree" : "disagree").register(registry).increment();
     }
 
     void runtimeFailed() {

@@ -17,10 +17,19 @@ import java.util.Optional;
  * @param bufferStore where the batch buffer lives
  * @param review when a labeled article needs review ({@code needs_review})
  * @param reviewTopic where a copy of each such article goes, if anywhere
+ * @param shadowTopic where a shadow model's labels go, when one is running; without it no shadow can run
  */
 public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
         Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
-        BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic) {
+        BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic, Optional<String> shadowTopic) {
+
+    /** Settings without a shadow topic. */
+    public TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
+            Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
+            BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic) {
+        this(rawTopic, labeledTopic, deadLetterTopic, batchMaxSize, batchMaxDelay, maxTextChars, maxRecordBytes,
+                maxDeadLetterPayloadBytes, bufferStore, review, reviewTopic, Optional.empty());
+    }
 
     public TopologySettings {
         if (batchMaxSize < 1) {

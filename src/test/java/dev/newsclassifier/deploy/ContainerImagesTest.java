@@ -83,7 +83,8 @@ class ContainerImagesTest {
         assertThat(runtime.all("COPY")).extracting(Dockerfile.Instruction::arguments)
                 .contains("${MODEL_DIR}/ " + MODEL_PATH + "/")
                 .contains("--from=build /src/target/quarkus-app/ /deployments/quarkus-app/");
-        assertThat(runtime.environment()).containsEntry("NEWS_MODEL_DIR", MODEL_PATH);
+        assertThat(runtime.environment()).containsEntry("NEWS_MODEL_DIR", MODEL_PATH)
+                .containsEntry("NEWS_MODEL_ROOT", "/deployments/models");
     }
 
     @ParameterizedTest

@@ -143,7 +143,8 @@ class KubernetesManifestsTest {
             JsonNode secret = variable.at("/valueFrom/secretKeyRef");
             secretKeys.put(variable.path("name").asText(), secret.path("name").asText() + "/" + secret.path("key").asText());
         }
-        assertThat(secretKeys).containsEntry("NEWS_REGISTRY_BASIC_AUTH_USER_INFO", "news-classifier-registry/basic-auth-user-info");
+        assertThat(secretKeys).containsEntry("NEWS_REGISTRY_BASIC_AUTH_USER_INFO", "news-classifier-registry/basic-auth-user-info")
+                .containsEntry("NEWS_ADMIN_TOKEN", "news-classifier-admin/token");
         if (overlay.equals("dev")) {
             assertThat(secretKeys).doesNotContainKey("QUARKUS_KAFKA_STREAMS_SASL_JAAS_CONFIG");
             assertThat(classifierEnvironment(overlay)).containsEntry("QUARKUS_KAFKA_STREAMS_SECURITY_PROTOCOL", "PLAINTEXT");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
  * packaged service as separate processes, kills one with SIGKILL three times mid-stream, sends it
  * the whole bad-input catalogue, articles its model fails on and broken models, starts one while
- * the schema registry is down, and must report nothing lost or duplicated.
+ * the schema registry is down, swaps its model twice under load, and must report nothing lost or duplicated.
  */
 class FaultSuiteIT {
 
@@ -30,7 +30,7 @@ class FaultSuiteIT {
         Path report = Path.of("target", "fault-test-it");
         // The 10 s is the full run's limit; restarts measured 6-9 s on the 2-core build VM, so a CI machine
         // gets 15 s, that a slow moment of a shared host does not fail the build, while 30 s waits still would.
-        String output = runSuite(report, 12, "--quick", "--restart-limit", "15");
+        String output = runSuite(report, 14, "--quick", "--restart-limit", "15");
 
         assertThat(output).contains("Summary").containsPattern("kill-9 +(\\d+) +\\1 +0 +0 +0 +PASS")
                 .containsPattern("poison-article +300 +297 +0 +0 +3 +PASS");
@@ -43,13 +43,16 @@ class FaultSuiteIT {
             assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
         }
         assertThat(names).containsExactly("kill-9", "bad-input", "poison-article", "model-problems",
-                "registry-down-at-start-up");
+                "registry-down-at-start-up", "model-swap");
         String killDetails = scenarios.get(0).get("details").toString();
         assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
                 .contains("over 3 kills (limit 15 s): ok")
                 .doesNotContain("NOT observed");
         assertThat(scenarios.get(2).get("details").toString()).contains("INFERENCE_FAILED ok").contains("hold-up: ");
+        assertThat(scenarios.get(5).get("details").toString()).contains("on every partition in swap order: yes")
+                .contains("without the token: 401").contains(": 422 in")
+                .doesNotContain("TOO LONG").doesNotContain("EXPECTED");
     }
 
     /** The broker-link scenario: the service's link to the broker cut for 20 s, then 500 ms slower each way for 20 s. */

@@ -3,7 +3,8 @@ package dev.newsclassifier.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
-import dev.newsclassifier.inference.OnnxClassifier;
+import dev.newsclassifier.inference.ModelSlot;
+import dev.newsclassifier.inference.SwappableClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
 import dev.newsclassifier.testing.LocalKafkaStackResource;
 import dev.newsclassifier.topology.InferenceHealth;
@@ -69,7 +70,7 @@ class ServiceRestartTest {
     NewsConfig config;
 
     @Inject
-    OnnxClassifier classifier;
+    SwappableClassifier classifier;
 
     @Inject
     SchemaRegistryClient registry;
@@ -97,7 +98,7 @@ class ServiceRestartTest {
         service.close(Duration.ofSeconds(30));
         ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(), samples.subList(250, 500));
         try (KafkaStreams restarted = new KafkaStreams(
-                topologies.topology(config, classifier, registry, serdes, meters, new InferenceHealth()),
+                topologies.topology(config, classifier, ModelSlot.empty(), registry, serdes, meters, new InferenceHealth()),
                 streamsConfig)) {
             restarted.start();
             ServiceTestSupport.awaitRunning(restarted);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.newsclassifier.avro.BufferedArticle;
 import dev.newsclassifier.avro.NewsArticle;
 import dev.newsclassifier.inference.FailingClassifier;
+import dev.newsclassifier.inference.ModelSlot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,8 +70,8 @@ class MicroBatchProcessorTest {
         PipelineMetrics metrics = new PipelineMetrics(meters);
         BatchInference inference = new BatchInference(FailingClassifier.onMarker(classifier, Optional.of(POISON)),
                 metrics, new InferenceHealth());
-        MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, inference, metrics,
-                maxSize, MAX_DELAY, 1_000_000);
+        MicroBatchProcessor processor = new MicroBatchProcessor(NewsClassifierTopology.BATCH_STORE, inference,
+                new ShadowInference(ModelSlot.empty(), metrics), metrics, maxSize, MAX_DELAY, 1_000_000);
         processor.init(context);
         return processor;
     }
