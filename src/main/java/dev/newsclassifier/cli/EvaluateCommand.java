@@ -6,6 +6,7 @@ import dev.newsclassifier.evaluation.Report;
 import dev.newsclassifier.evaluation.ReportPrinter;
 import dev.newsclassifier.evaluation.ReportWriter;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +44,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--run-id", paramLabel = "ID", required = true, description = "The replay run to evaluate")
+    @Option(names = "--run-id", paramLabel = "ID", description = "The replay run to evaluate (required without --live)")
     String runId;
+
+    @Option(names = "--live", description = "Instead of a replay run: the live accuracy of running instances, from "
+            + "true labels on the feedback topic (their /q/metrics)")
+    boolean live;
+
+    @Option(names = "--metrics-url", paramLabel = "URL", defaultValue = "http://localhost:8080",
+            description = "With --live: an instance's HTTP address; repeat for every instance (default: ${DEFAULT-VALUE})")
+    List<URI> metricsUrls;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "${env:NEWS_TOPICS_LABELED:-news.labeled}",
             description = "Labeled topic (default: env NEWS_TOPICS_LABELED, else ${DEFAULT-VALUE})")
@@ -77,6 +86,13 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
+            if (live) {
+                return live(out, err);
+            }
+            if (runId == null) {
+                err.println("Missing --run-id (or --live for the live accuracy from true labels)");
+                return 2;
+            }
             return evaluate(out, err);
         } catch (RuntimeException e) {
             err.println("evaluate failed: " + e.getMessage());
@@ -128,6 +144,35 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf("%nReport: %s and %s%n", dir.resolve(ReportWriter.HTML_FILE), dir.resolve(ReportWriter.JSON_FILE));
         out.flush();
         return complete ? 0 : 1;
+    }
+
+    private int live(PrintWriter out, PrintWriter err) {
+        Report report;
+        try {
+            report = LiveEvaluation.report(metricsUrls);
+        } catch (java.io.IOException e) {
+            err.println("Cannot read an instance's metrics: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        ReportPrinter.print(report, out);
+        Path dir = reportDir != null ? reportDir : ToolSupport.defaultReportDir("live");
+        try {
+            ReportWriter.write(report, dir);
+        } catch (java.io.IOException e) {
+            err.println("Cannot write the report to " + dir + ": " + e.getMessage());
+            return 1;
+        }
+        out.printf("%nReport: %s and %s%n", dir.resolve(ReportWriter.HTML_FILE), dir.resolve(ReportWriter.JSON_FILE));
+        out.flush();
+        if (report.metrics().total() == 0) {
+            err.println("No judged article yet: publish true labels with `./news-classifier feedback`, and set "
+                    + "news.topics.feedback on the service.");
+            return 1;
+        }
+        return 0;
     }
 
     private static boolean note(List<String> notes, LabeledReader.Run run, long expected) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "news-classifier", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Classifies news articles from Kafka into topics with a fine-tuned BERT model.",
         subcommands = {ServeCommand.class, DemoCommand.class, BenchmarkCommand.class, PublishCommand.class,
-                ConsumeCommand.class, ReplayCommand.class, EvaluateCommand.class, ClassifyCommand.class, ExplainCommand.class,
+                ConsumeCommand.class, ReplayCommand.class, FeedbackCommand.class, EvaluateCommand.class, ClassifyCommand.class, ExplainCommand.class,
                 FaultTestCommand.class, ScaleTestCommand.class,
                 CommandLine.HelpCommand.class})
 public class NewsClassifierMain implements Runnable {

@@ -23,8 +23,10 @@ public final class ReportPrinter {
             out.printf(Locale.ROOT, "  macro-F1             %.4f%n", m.macroF1());
         }
         Throughput t = report.throughput();
-        out.printf(Locale.ROOT, "  throughput           %.1f articles/s (%d in %.2f s)%n", t.articlesPerSecond(),
-                t.articles(), t.spanSeconds());
+        if (t != null) {
+            out.printf(Locale.ROOT, "  throughput           %.1f articles/s (%d in %.2f s)%n", t.articlesPerSecond(),
+                    t.articles(), t.spanSeconds());
+        }
         if (report.latency() != null) {
             Latency l = report.latency();
             out.printf(Locale.ROOT, "  end-to-end latency   p50 %d ms, p95 %d ms, p99 %d ms (min %d, max %d)%n", l.p50(),

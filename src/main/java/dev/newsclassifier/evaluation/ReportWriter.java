@@ -68,7 +68,9 @@ public final class ReportWriter {
         html.append("<div class=\"cards\">");
         card(html, "accuracy", m.total() == 0 ? "-" : pct(m.accuracy()));
         card(html, "macro-F1", m.total() == 0 ? "-" : ReportPrinter.f4(m.macroF1()));
-        card(html, "throughput", String.format(Locale.ROOT, "%.1f/s", report.throughput().articlesPerSecond()));
+        if (report.throughput() != null) {
+            card(html, "throughput", String.format(Locale.ROOT, "%.1f/s", report.throughput().articlesPerSecond()));
+        }
         if (report.latency() != null) {
             card(html, "latency p50", report.latency().p50() + " ms");
             card(html, "latency p95", report.latency().p95() + " ms");
@@ -86,15 +88,16 @@ public final class ReportWriter {
             html.append("<p>No article has a known label, so there are no quality metrics.</p>\n");
         }
 
-        html.append("<h2>Speed</h2>\n<div class=\"charts\">");
-        if (report.latency() != null) {
-            html.append("<figure>").append(Svg.latencyHistogram(report.latency()))
-                    .append("<figcaption>End-to-end latency: record timestamp (publish) to classified_at</figcaption></figure>");
+        if (report.throughput() != null) {
+            html.append("<h2>Speed</h2>\n<div class=\"charts\">");
+            if (report.latency() != null) {
+                html.append("<figure>").append(Svg.latencyHistogram(report.latency())).append(
+                        "<figcaption>End-to-end latency: record timestamp (publish) to classified_at</figcaption></figure>");
+            }
+            html.append("<figure>").append(Svg.throughputLine(report.throughput())).append(String.format(Locale.ROOT,
+                    "<figcaption>Articles classified per second (buckets of %s s)</figcaption>",
+                    trim(report.throughput().bucketSeconds()))).append("</figure></div>\n");
         }
-        html.append("<figure>").append(Svg.throughputLine(report.throughput()))
-                .append(String.format(Locale.ROOT, "<figcaption>Articles classified per second (buckets of %s s)</figcaption>",
-                        trim(report.throughput().bucketSeconds())))
-                .append("</figure></div>\n");
 
         if (report.comparison() != null) {
             comparison(html, report.comparison());

@@ -97,4 +97,15 @@ public final class PrometheusSamples {
         }
         return totals;
     }
+
+    /** Every sample of this name: its labels and its value. */
+    public Map<Map<String, String>, Double> series(String name) {
+        Map<Map<String, String>, Double> series = new LinkedHashMap<>();
+        for (Sample sample : samples) {
+            if (sample.name.equals(name)) {
+                series.merge(Map.copyOf(sample.labels), sample.value, Double::sum);
+            }
+        }
+        return series;
+    }
 }

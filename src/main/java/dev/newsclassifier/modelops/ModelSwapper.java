@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +40,7 @@ public final class ModelSwapper {
     private final boolean shadowTopicSet;
     private final ModelMetrics metrics;
     private Path servingDir;
+    private Consumer<Path> swapListener = dir -> { };
 
     /**
      * @param shadow the shadow model's place, which this swapper fills and empties
@@ -70,6 +72,11 @@ public final class ModelSwapper {
         NO_SHADOW_TOPIC
     }
 
+    /** Tells {@code listener} the folder of each model swapped in, after the swap. */
+    public synchronized void onSwap(Consumer<Path> listener) {
+        swapListener = listener;
+    }
+
     public synchronized Path servingDir() {
         return servingDir;
     }
@@ -94,6 +101,7 @@ public final class ModelSwapper {
         serving.swap(candidate.model());
         servingDir = candidate.dir();
         metrics.swapped(to);
+        swapListener.accept(servingDir);
         String message = String.format("swapped %s %s for %s %s from %s (loaded and checked in %d ms, swapped in %d ms)",
                 from.name(), from.version(), to.name(), to.version(), candidate.dir(), candidate.checkedMs(),
                 (System.nanoTime() - swapping) / 1_000_000);

@@ -1,5 +1,6 @@
 package dev.newsclassifier.service;
 
+import dev.newsclassifier.avro.ArticleFeedback;
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
 import dev.newsclassifier.registry.RegistryTls;
@@ -58,6 +59,15 @@ public class ArticleSerdes {
             };
         }
         return foreignDecoder(this.<NewsArticle>foreignSerde(config).deserializer());
+    }
+
+    /** Reads feedback records, with the registry the service's other serdes use. */
+    Deserializer<ArticleFeedback> feedbackDeserializer(NewsConfig config, SchemaRegistryClient client) {
+        if (config.registry().serde().equals(BUILT_IN)) {
+            return new ConfluentAvroDeserializer<>(client, ArticleFeedback.class);
+        }
+        Serde<ArticleFeedback> serde = foreignSerde(config);
+        return serde.deserializer();
     }
 
     Serde<ClassifiedArticle> labeledSerde(NewsConfig config, SchemaRegistryClient client) {

@@ -1,5 +1,6 @@
 package dev.newsclassifier.service;
 
+import dev.newsclassifier.feedback.FeedbackMetrics;
 import dev.newsclassifier.inference.ModelSlot;
 import dev.newsclassifier.inference.SwappableClassifier;
 import dev.newsclassifier.modelops.ModelAdminRoutes;
@@ -11,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Wires model swaps and the shadow model into the service: the swapper, and its routes on the HTTP port. */
 @ApplicationScoped
@@ -18,11 +20,15 @@ public class ModelAdmin {
 
     @Produces
     @Singleton
-    ModelSwapper swapper(NewsConfig config, SwappableClassifier serving, ModelSlot shadow, ModelMetrics metrics) {
+    ModelSwapper swapper(NewsConfig config, SwappableClassifier serving, ModelSlot shadow, ModelMetrics metrics,
+            Optional<FeedbackMetrics> feedback) {
         Path startUpDir = Path.of(config.model().dir()).toAbsolutePath().normalize();
         Path root = config.model().root().map(Path::of).orElse(startUpDir.getParent());
-        return new ModelSwapper(root, startUpDir, ClassifierProducer.options(config), serving, shadow,
+        ModelSwapper swapper = new ModelSwapper(root, startUpDir, ClassifierProducer.options(config), serving, shadow,
                 config.topics().shadow().isPresent(), metrics);
+        // Drift is measured against the test set of the model that serves.
+        feedback.ifPresent(live -> swapper.onSwap(live::referenceFrom));
+        return swapper;
     }
 
     void routes(@Observes Router router, ModelSwapper swapper, NewsConfig config) {

@@ -33,6 +33,19 @@ public interface NewsConfig {
 
     Shadow shadow();
 
+    Feedback feedback();
+
+    /** The feedback join: live accuracy from true labels that arrive late. */
+    interface Feedback {
+        /** The live metrics cover the last this many judged articles, per instance. */
+        @WithDefault("5000")
+        int windowSize();
+
+        /** How long a prediction waits for its true label, and a true label for its prediction. */
+        @WithDefault("7d")
+        Duration retention();
+    }
+
     /** A second model that classifies the same batches after the primary, its labels going to the shadow topic. */
     interface Shadow {
         /** Its model folder, loaded at start-up; unset, none runs until one is started at {@code /admin/shadow}. */
@@ -69,6 +82,9 @@ public interface NewsConfig {
 
         /** Where a shadow model's labels go; unset, no shadow model can run. */
         Optional<String> shadow();
+
+        /** Where true labels arrive ({@code ArticleFeedback}); unset, the feedback join is off. */
+        Optional<String> feedback();
     }
 
     /** When a labeled article needs a person: either threshold, or both; neither set turns review routing off. */

@@ -1,6 +1,8 @@
 package dev.newsclassifier.service;
 
 import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.feedback.FeedbackJoin;
+import dev.newsclassifier.feedback.FeedbackMetrics;
 import dev.newsclassifier.inference.DelayedClassifier;
 import dev.newsclassifier.inference.FailingClassifier;
 import dev.newsclassifier.inference.ModelSlot;
@@ -34,7 +36,8 @@ public class TopologyProducer {
     @Produces
     @Singleton
     Topology topology(NewsConfig config, SwappableClassifier classifier, ModelSlot shadow, SchemaRegistryClient registry,
-            ArticleSerdes serdes, MeterRegistry meters, InferenceHealth health) {
+            ArticleSerdes serdes, MeterRegistry meters, InferenceHealth health,
+            Optional<FeedbackMetrics> feedbackMetrics) {
         TopologySettings settings = new TopologySettings(config.topics().raw(), config.topics().labeled(),
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
@@ -43,8 +46,11 @@ public class TopologyProducer {
         // Only fault tests set a delay or a poison marker; without them this is the serving model itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
+        Optional<FeedbackJoin.Inputs> feedback = LiveFeedback.settings(config).map(feedbackSettings ->
+                new FeedbackJoin.Inputs(feedbackSettings, serdes.feedbackDeserializer(config, registry),
+                        feedbackMetrics.orElseThrow()));
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
-                serdes.labeledSerde(config, registry), inference, shadow, new PipelineMetrics(meters), health);
+                serdes.labeledSerde(config, registry), inference, shadow, feedback, new PipelineMetrics(meters), health);
     }
 
     private static ReviewPolicy reviewPolicy(NewsConfig config) {

@@ -1,9 +1,11 @@
 package dev.newsclassifier.topology;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.feedback.FeedbackJoin;
 import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.inference.ModelSlot;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -28,6 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                    └─ shadow ── shadow topic (the shadow model's labels, when one runs)
  * </pre>
  *
+ * With a feedback topic, the labeled articles also feed the feedback join ({@link FeedbackJoin}).
+ *
  * Input is consumed as bytes so that the decode step, not the deserializer, decides what a bad
  * record becomes.
  */
@@ -42,16 +46,18 @@ public final class NewsClassifierTopology {
     /** The topology without a shadow model. */
     public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
             Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
-        return build(settings, decoder, labeledSerde, classifier, ModelSlot.empty(), metrics, health);
+        return build(settings, decoder, labeledSerde, classifier, ModelSlot.empty(), Optional.empty(), metrics, health);
     }
 
     /**
      * @param shadow the shadow model, or none, which can change while the topology runs; its labels go to the
      *     shadow topic, so it stays empty without one
+     * @param feedback the feedback join, when a feedback topic is set
      * @param health shared by every task of the application, and with the failure policy, which reads it
      */
     public static Topology build(TopologySettings settings, ArticleDecoder decoder, Serde<ClassifiedArticle> labeledSerde,
-            Classifier classifier, ModelSlot shadow, PipelineMetrics metrics, InferenceHealth health) {
+            Classifier classifier, ModelSlot shadow, Optional<FeedbackJoin.Inputs> feedback, PipelineMetrics metrics,
+            InferenceHealth health) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(bufferStore(settings.bufferStore()), Serdes.Long(),
                 BufferedArticleSerde.create()));
@@ -92,6 +98,8 @@ public final class NewsClassifierTopology {
                 .filter((id, article) -> article.getNeedsReview(), Named.as("needs-review"))
                 .to(topic, Produced.with(Serdes.String(), labeledSerde).withName("review-articles")));
 
+        feedback.ifPresent(inputs -> FeedbackJoin.add(builder, labeled, inputs, () -> classifier.model().labels(),
+                settings.bufferStore() == BufferStoreKind.PERSISTENT));
         settings.shadowTopic().ifPresent(topic -> outcomes.get("batch-shadow")
                 .mapValues(BatchResult::labeled, Named.as("shadow-article"))
                 .to(topic, Produced.with(Serdes.String(), labeledSerde).withName("shadow-articles")));

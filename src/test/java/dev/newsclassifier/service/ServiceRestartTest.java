@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -98,7 +99,8 @@ class ServiceRestartTest {
         service.close(Duration.ofSeconds(30));
         ServiceTestSupport.publish(bootstrap, registry, config.topics().raw(), samples.subList(250, 500));
         try (KafkaStreams restarted = new KafkaStreams(
-                topologies.topology(config, classifier, ModelSlot.empty(), registry, serdes, meters, new InferenceHealth()),
+                topologies.topology(config, classifier, ModelSlot.empty(), registry, serdes, meters, new InferenceHealth(),
+                        Optional.empty()),
                 streamsConfig)) {
             restarted.start();
             ServiceTestSupport.awaitRunning(restarted);

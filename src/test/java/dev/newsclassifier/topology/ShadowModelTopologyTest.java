@@ -96,7 +96,7 @@ class ShadowModelTopologyTest {
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(NewsClassifierTopology.build(settings, PlainAvroCodec.articleDecoder(),
-                PlainAvroCodec.serde(ClassifiedArticle.class), new NoSports(), shadow, new PipelineMetrics(meters),
+                PlainAvroCodec.serde(ClassifiedArticle.class), new NoSports(), shadow, Optional.empty(), new PipelineMetrics(meters),
                 new InferenceHealth()), config, START);
         raw = driver.createInputTopic(RAW, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     }
