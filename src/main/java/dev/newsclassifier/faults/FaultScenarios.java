@@ -18,7 +18,7 @@ public final class FaultScenarios {
     /** Scenario factories by name, in the order the full suite runs them. */
     private static final Map<String, Function<Scale, FaultScenario>> ALL = new LinkedHashMap<>();
     private static final List<String> QUICK = List.of("kill-9", "bad-input", "poison-article", "model-problems",
-            "registry-down-at-start-up", "model-swap");
+            "registry-down-at-start-up", "model-swap", "feedback");
     private static final String SOAK = "soak";
 
     static {
@@ -33,6 +33,7 @@ public final class FaultScenarios {
         ALL.put("bad-input", scale -> new BadInputScenario());
         ALL.put("poison-article", scale -> new PoisonArticleScenario());
         ALL.put("model-swap", scale -> new ModelSwapScenario());
+        ALL.put("feedback", scale -> new FeedbackScenario(scale.quick() ? 600 : 2000));
         ALL.put(SOAK, scale -> new SoakScenario(scale.soakMinutes()));
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The fault suite's CI subset, run as a person runs it: {@code fault-test --quick} starts the
  * packaged service as separate processes, kills one with SIGKILL three times mid-stream, sends it
  * the whole bad-input catalogue, articles its model fails on and broken models, starts one while
- * the schema registry is down, swaps its model twice under load, and must report nothing lost or duplicated.
+ * the schema registry is down, swaps its model twice under load, joins late true labels into live accuracy, and must
+ * report nothing lost or duplicated.
  */
 class FaultSuiteIT {
 
@@ -43,7 +44,7 @@ class FaultSuiteIT {
             assertThat(scenario.get("passed").asBoolean()).as("%s", scenario).isTrue();
         }
         assertThat(names).containsExactly("kill-9", "bad-input", "poison-article", "model-problems",
-                "registry-down-at-start-up", "model-swap");
+                "registry-down-at-start-up", "model-swap", "feedback");
         String killDetails = scenarios.get(0).get("details").toString();
         assertThat(killDetails).contains("kill -9 kill-9-1 while a batch is buffered (buffered")
                 .contains("kill -9 kill-9-1 while inference is running (buffered")
@@ -53,6 +54,8 @@ class FaultSuiteIT {
         assertThat(scenarios.get(5).get("details").toString()).contains("on every partition in swap order: yes")
                 .contains("without the token: 401").contains(": 422 in")
                 .doesNotContain("TOO LONG").doesNotContain("EXPECTED");
+        assertThat(scenarios.get(6).get("details").toString()).containsPattern("difference \\d+\\.\\d\\d points: ok")
+                .contains("outcomes: ok");
     }
 
     /** The broker-link scenario: the service's link to the broker cut for 20 s, then 500 ms slower each way for 20 s. */
