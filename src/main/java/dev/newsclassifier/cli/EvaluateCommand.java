@@ -27,12 +27,15 @@ import picocli.CommandLine.Spec;
                 "(articles/s over the classified_at span) and end-to-end latency p50/p95/p99 (record timestamp to",
                 "classified_at). Prints a table and writes report.json and report.html (charts, opens offline).",
                 "With --compare, scores two labeled topics (e.g. the current model's and a candidate's from a",
-                "reprocessing run) on the same run and lists the articles they label differently.",
+                "reprocessing run, or the shadow topic) on the same run and lists the articles they label differently.",
+                "With --live, renders the running instances' live figures instead: their last judged articles,",
+                "predictions joined with true labels from the feedback topic (see `feedback`).",
                 "",
                 "Examples:",
                 "  ./news-classifier evaluate --run-id nightly-1 --expected 2000",
                 "  ./news-classifier evaluate --run-id nightly-1 --report-dir /tmp/nightly-1",
                 "  ./news-classifier evaluate --run-id nightly-1 --compare news.labeled news.labeled.candidate",
+                "  ./news-classifier evaluate --live --metrics-url http://10.0.0.5:8080 --metrics-url http://10.0.0.6:8080",
                 ""})
 final class EvaluateCommand implements Callable<Integer> {
 
