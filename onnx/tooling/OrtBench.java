@@ -57,6 +57,8 @@ import java.util.concurrent.Future;
 
 public class OrtBench {
 
+    private static final int CONFIDENCE_BINS = 10;
+
     record Batch(long[][] ids, long[][] mask) {}
 
     /**
@@ -438,6 +440,7 @@ public class OrtBench {
     static void metrics(List<float[]> logits, int[] labels, Map<String, Object> summary) {
         int k = logits.get(0).length;
         int[][] cm = new int[k][k];
+        int[] confidence = new int[CONFIDENCE_BINS];
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
             float[] row = logits.get(i);
@@ -447,6 +450,11 @@ public class OrtBench {
                     best = c;
                 }
             }
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                sum += Math.exp(row[c] - row[best]);
+            }
+            confidence[Math.min(CONFIDENCE_BINS - 1, (int) (CONFIDENCE_BINS / sum))]++;
             cm[labels[i]][best]++;
             correct += best == labels[i] ? 1 : 0;
         }
@@ -465,5 +473,8 @@ public class OrtBench {
         summary.put("accuracy", (double) correct / labels.length);
         summary.put("macro_f1", f1Sum / k);
         summary.put("confusion_matrix", cm);
+        // The top probability's histogram in tenths, [0, 0.1) to [0.9, 1]: the reference the service's drift
+        // signal compares recent traffic with.
+        summary.put("confidence_histogram", confidence);
     }
 }

@@ -82,7 +82,7 @@ def test_eval(ctx, directory, texts_json, out_json):
     summary = ort_bench(ctx, directory, out_json, "eval", "--texts", texts_json,
                         *served_bench_options(timed_texts=32, timed_passes=1),
                         threads=SERVED["intra_op_threads"])["summary"]
-    return {k: summary[k] for k in ("accuracy", "macro_f1", "confusion_matrix")}
+    return {k: summary[k] for k in ("accuracy", "macro_f1", "confusion_matrix", "confidence_histogram")}
 
 
 def texts_json(ctx, split):
@@ -121,6 +121,7 @@ def stage_bench(ctx):
                  "validation_macro_f1": summary["macro_f1"], "confusion_matrix": summary["confusion_matrix"],
                  "test_accuracy": tested["accuracy"], "test_macro_f1": tested["macro_f1"],
                  "test_confusion_matrix": tested["confusion_matrix"],
+                 "test_confidence_histogram": tested["confidence_histogram"],
                  "torch_test_accuracy": run["test"]["accuracy"] if not rung.startswith("d-") else None,
                  "size_mb": os.path.getsize(os.path.join(model_dir(ctx, rung), "model.onnx")) / 1e6,
                  "articles_per_second": summary["articles_per_second"],

@@ -172,6 +172,7 @@ def ship_model(ctx, entry, target, model_name):
     shutil.copyfile(os.path.join(model_dir(ctx, entry["rung"]), "model.onnx"), os.path.join(target, "model.onnx"))
     metrics = {"test_accuracy": entry["test_accuracy"], "test_macro_f1": entry["test_macro_f1"],
                "test_confusion_matrix": entry["test_confusion_matrix"],
+               "test_confidence_histogram": entry.get("test_confidence_histogram"),
                "validation_accuracy": entry["validation_accuracy"], "validation_macro_f1": entry["validation_macro_f1"],
                "confusion_matrix": entry["confusion_matrix"],
                "labels_order": "rows true, columns predicted; confusion_matrix is the validation split's",

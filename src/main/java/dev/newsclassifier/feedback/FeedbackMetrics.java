@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * {@code news_feedback_window_articles}, {@code _accuracy}, {@code _macro_f1}, {@code _mean_confidence},
  * {@code _confusion{true_label,predicted_label}}, {@code _precision{label}} and {@code _recall{label}}. Counters add up
  * across instances: {@code news_feedback_total{outcome}} and {@code news_feedback_judged_total{true_label,predicted_label}}.
- * Drift: {@code news_drift_label_psi}, {@code news_drift_label_share{label,of="recent"|"reference"}} and
- * {@code news_drift_recent_mean_confidence} over the last predictions.
+ * Drift, over the last predictions: {@code news_drift_label_psi}, {@code news_drift_confidence_psi},
+ * {@code news_drift_label_share{label,of="recent"|"reference"}} and {@code news_drift_recent_mean_confidence}.
  */
 public final class FeedbackMetrics {
 
@@ -67,6 +67,9 @@ public final class FeedbackMetrics {
         Gauge.builder("news.drift.label.psi", drift, LabelDrift::psi)
                 .description("Population stability index of recent predicted labels against the model's test set")
                 .register(registry);
+        Gauge.builder("news.drift.confidence.psi", drift, LabelDrift::confidencePsi)
+                .description("Population stability index of recent top probabilities, in tenths, against the model's "
+                        + "test set").register(registry);
         Gauge.builder("news.drift.recent.mean-confidence", drift, LabelDrift::meanConfidence)
                 .description("Mean confidence of the recent predictions").register(registry);
         for (Outcome outcome : Outcome.values()) {
@@ -77,7 +80,8 @@ public final class FeedbackMetrics {
 
     /** The drift reference from the serving model's folder, when its {@code config.json} has test figures. */
     public void referenceFrom(Path modelDir) {
-        LabelDrift.referenceOf(modelDir, labels.get()).ifPresent(drift::reference);
+        drift.reference(LabelDrift.referenceOf(modelDir, labels.get()).orElse(Map.of()),
+                LabelDrift.confidenceReferenceOf(modelDir));
     }
 
     void outcome(Outcome outcome) {

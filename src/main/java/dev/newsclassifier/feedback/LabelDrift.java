@@ -11,39 +11,47 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How the labels of recent traffic drift from the model's own test set: the share of each predicted label over the
- * last predictions against the share of each predicted label on the test set ({@code metrics.test_confusion_matrix}
- * in {@code config.json}, column sums), summed into a population stability index. A PSI under 0.1 is commonly read
- * as stable, 0.1 to 0.25 as a shift worth a look, above 0.25 as a real change in what arrives or in the model.
+ * How recent traffic drifts from the model's own test set, as two population stability indexes: the share of each
+ * predicted label over the last predictions against its share on the test set ({@code metrics.test_confusion_matrix}
+ * in {@code config.json}, column sums), and the top probability's histogram in tenths against the test set's
+ * ({@code metrics.test_confidence_histogram}). A PSI under 0.1 is commonly read as stable, 0.1 to 0.25 as a shift
+ * worth a look, above 0.25 as a real change in what arrives or in the model.
  */
 final class LabelDrift {
 
     /** Stands in for an empty share, so that a label that never appears does not make the index infinite. */
     private static final double EMPTY_SHARE = 1e-4;
+    static final int CONFIDENCE_BINS = 10;
 
     private final int capacity;
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final Map<String, Integer> recentCounts = new LinkedHashMap<>();
     private double confidenceSum;
     private final ArrayDeque<Float> recentConfidence = new ArrayDeque<>();
+    private final int[] recentConfidenceBins = new int[CONFIDENCE_BINS];
     private Map<String, Double> reference = Map.of();
+    private double[] confidenceReference;
 
     LabelDrift(int capacity) {
         this.capacity = capacity;
     }
 
-    synchronized void reference(Map<String, Double> shares) {
+    synchronized void reference(Map<String, Double> shares, double[] confidenceShares) {
         reference = Map.copyOf(shares);
+        confidenceReference = confidenceShares;
     }
 
     synchronized void predicted(String label, float confidence) {
         recent.addLast(label);
         recentCounts.merge(label, 1, Integer::sum);
         recentConfidence.addLast(confidence);
+        recentConfidenceBins[bin(confidence)]++;
         confidenceSum += confidence;
         if (recent.size() > capacity) {
             recentCounts.merge(recent.removeFirst(), -1, Integer::sum);
-            confidenceSum -= recentConfidence.removeFirst();
+            float oldest = recentConfidence.removeFirst();
+            confidenceSum -= oldest;
+            recentConfidenceBins[bin(oldest)]--;
         }
     }
 
@@ -75,6 +83,49 @@ final class LabelDrift {
             psi += (actual - expected) * Math.log(actual / expected);
         }
         return psi;
+    }
+
+    /** The population stability index of recent top probabilities, in tenths, against the reference; NaN without both. */
+    synchronized double confidencePsi() {
+        if (recent.isEmpty() || confidenceReference == null) {
+            return Double.NaN;
+        }
+        double psi = 0;
+        for (int bin = 0; bin < CONFIDENCE_BINS; bin++) {
+            double actual = Math.max(recentConfidenceBins[bin] / (double) recent.size(), EMPTY_SHARE);
+            double expected = Math.max(confidenceReference[bin], EMPTY_SHARE);
+            psi += (actual - expected) * Math.log(actual / expected);
+        }
+        return psi;
+    }
+
+    private static int bin(float confidence) {
+        return Math.max(0, Math.min(CONFIDENCE_BINS - 1, (int) (confidence * CONFIDENCE_BINS)));
+    }
+
+    /** The test set's top-probability histogram as shares, from {@code config.json}; null when it has none. */
+    static double[] confidenceReferenceOf(Path modelDir) {
+        try {
+            JsonNode histogram = new ObjectMapper().readTree(modelDir.resolve("config.json").toFile())
+                    .path("metrics").path("test_confidence_histogram");
+            if (!histogram.isArray() || histogram.size() != CONFIDENCE_BINS) {
+                return null;
+            }
+            double total = 0;
+            for (JsonNode count : histogram) {
+                total += count.asDouble();
+            }
+            if (total == 0) {
+                return null;
+            }
+            double[] shares = new double[CONFIDENCE_BINS];
+            for (int bin = 0; bin < CONFIDENCE_BINS; bin++) {
+                shares[bin] = histogram.get(bin).asDouble() / total;
+            }
+            return shares;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -76,12 +76,14 @@ class OrtBenchTest {
     }
 
     @Test
-    void shouldReportAccuracyAndConfusionMatrixOfItsOwnPredictions() {
+    void shouldReportAccuracyConfusionMatrixAndConfidenceHistogramOfItsOwnPredictions() {
         int[][] expectedMatrix = new int[4][4];
+        int[] expectedHistogram = new int[10];
         int correct = 0;
         for (int i = 0; i < TEXTS.size(); i++) {
             int predicted = service.get(i).labelIndex();
             expectedMatrix[LABELS.get(i)][predicted]++;
+            expectedHistogram[Math.min(9, (int) (service.get(i).confidence() * 10))]++;
             correct += predicted == LABELS.get(i) ? 1 : 0;
         }
 
@@ -90,6 +92,8 @@ class OrtBenchTest {
         assertThat(new ObjectMapper().convertValue(summary.get("confusion_matrix"), int[][].class))
                 .isDeepEqualTo(expectedMatrix);
         assertThat(summary.get("macro_f1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(new ObjectMapper().convertValue(summary.get("confidence_histogram"), int[].class))
+                .isEqualTo(expectedHistogram);
     }
 
     @Test
