@@ -13,6 +13,8 @@ import dev.newsclassifier.inference.Classification;
 import dev.newsclassifier.inference.InferenceOptions;
 import dev.newsclassifier.inference.ModelConfig;
 import dev.newsclassifier.inference.ModelLoadException;
+import dev.newsclassifier.explain.Occlusion;
+import dev.newsclassifier.explain.WordWeight;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.inference.TextRule;
 import java.io.BufferedWriter;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +49,10 @@ import picocli.CommandLine.Spec;
                 "      --output predictions.jsonl --report-dir /tmp/candidate",
                 ""})
 final class ClassifyCommand implements Callable<Integer> {
+
+    /** Words weighed per misclassified article (each one more text to classify), and the strongest listed. */
+    private static final int DECIDING_WORDS_WEIGHED = 64;
+    private static final int DECIDING_WORDS_SHOWN = 5;
 
     @Spec
     CommandSpec spec;
@@ -134,6 +141,32 @@ final class ClassifyCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The listed misclassified predictions with the words that decided them (occlusion: one model call per article),
+     * since a person judging a model reads its confident errors first.
+     */
+    private List<Prediction> withDecidingWords(OnnxClassifier classifier, List<LabeledArticle> articles,
+            List<Prediction> predictions, PrintWriter out) {
+        List<Prediction> wrong = Evaluation.misclassified(predictions);
+        wrong = wrong.subList(0, Math.min(wrong.size(), Evaluation.MISCLASSIFIED_LISTED));
+        if (wrong.isEmpty()) {
+            return predictions;
+        }
+        Map<String, String> texts = new HashMap<>();
+        articles.forEach(a -> texts.put(a.id(), cut(TextRule.apply(a.title(), a.description()))));
+        Occlusion occlusion = new Occlusion(classifier, DECIDING_WORDS_WEIGHED);
+        Map<String, List<String>> words = new HashMap<>();
+        Progress progress = new Progress(out, "misclassified explained", wrong.size(), Progress.isTerminal());
+        for (Prediction p : wrong) {
+            words.put(p.id(), occlusion.explain(texts.get(p.id())).strongest(DECIDING_WORDS_SHOWN).stream()
+                    .map(WordWeight::word).toList());
+            progress.advance(1);
+        }
+        progress.finish();
+        return predictions.stream().map(p -> words.containsKey(p.id()) ? p.withTopWords(words.get(p.id())) : p)
+                .toList();
+    }
+
     private int classify(OnnxClassifier classifier, Path dir, PrintWriter out, PrintWriter err) throws IOException {
         ModelConfig model = classifier.model();
         List<LabeledArticle> articles = new ArrayList<>();
@@ -191,7 +224,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         String name = input.getFileName().toString();
         Report report = Evaluation.report("classify", name, dir.toString(), List.of(model.name() + " " + model.version()),
-                model.labels(), predictions, started, false, null, notes);
+                model.labels(), withDecidingWords(classifier, articles, predictions, out), started, false, null, notes);
         out.println();
         ReportPrinter.print(report, out);
         Path reports = reportDir != null ? reportDir

@@ -5,6 +5,7 @@ import dev.newsclassifier.dataset.DatasetReader;
 import dev.newsclassifier.dataset.LabeledArticle;
 import dev.newsclassifier.evaluation.TextTable;
 import dev.newsclassifier.explain.Explanation;
+import dev.newsclassifier.explain.ExplanationPage;
 import dev.newsclassifier.explain.Occlusion;
 import dev.newsclassifier.explain.WordWeight;
 import dev.newsclassifier.inference.InferenceOptions;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Spec;
                 "  ./news-classifier explain --title \"Chipmaker shares jump on record quarter\"",
                 "  ./news-classifier explain --title \"...\" --description \"...\" --top 8",
                 "  ./news-classifier explain --input ../shared/data/ag_news/test_part.csv.gz --limit 20",
+                "  ./news-classifier explain --title \"...\" --html explain.html      # open it in a browser",
                 ""})
 final class ExplainCommand implements Callable<Integer> {
 
@@ -66,6 +68,10 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Model folder (default: system property news.model.dir, else onnx/models/default)")
     Path modelDir;
 
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write an offline page: each text with its words shaded by weight, and the weights as bars")
+    Path html;
+
     @Override
     public Integer call() {
         ToolSupport.quietLibraries();
@@ -92,16 +98,25 @@ final class ExplainCommand implements Callable<Integer> {
             Occlusion occlusion = new Occlusion(classifier, maxWords);
             long started = System.nanoTime();
             long variants = 0;
+            List<ExplanationPage.Entry> entries = new ArrayList<>();
             for (LabeledArticle article : articles) {
                 Explanation explanation = occlusion.explain(TextRule.apply(article.title(), article.description()));
                 variants += explanation.variants();
                 print(out, article, explanation, classifier.model());
+                entries.add(new ExplanationPage.Entry(article.id(), article.label(), explanation));
             }
             double millis = (System.nanoTime() - started) / 1e6;
             out.printf("%d article(s) explained with %s %s: %.1f ms and %.1f texts classified per article%n",
                     articles.size(), classifier.model().name(), classifier.model().version(), millis / articles.size(),
                     variants / (double) articles.size());
+            if (html != null) {
+                ExplanationPage.write(html, classifier.model(), entries);
+                out.println("Page: " + html);
+            }
             return 0;
+        } catch (java.io.IOException e) {
+            err.println("Cannot write " + html + ": " + e.getMessage());
+            return 1;
         } catch (ModelLoadException e) {
             err.println("Cannot load the model: " + e.getMessage());
             return 2;

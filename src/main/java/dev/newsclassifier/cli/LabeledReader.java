@@ -68,7 +68,8 @@ final class LabeledReader {
                     byte[] label = headerBytes(record, ToolSupport.LABEL_HEADER);
                     Prediction previous = byId.put(a.getId(), new Prediction(a.getId(), a.getTitle().isBlank()
                             ? a.getDescription() : a.getTitle(), label == null ? null : new String(label, StandardCharsets.UTF_8),
-                            a.getLabel(), a.getConfidence(), record.timestamp(), a.getClassifiedAt().toEpochMilli()));
+                            a.getLabel(), a.getConfidence(), record.timestamp(), a.getClassifiedAt().toEpochMilli(),
+                            a.getTopWords()));
                     if (previous != null) {
                         duplicates++;
                     } else {

@@ -2,10 +2,14 @@ package dev.newsclassifier.evaluation;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 
 /** Builds a {@link Report} from predictions. */
 public final class Evaluation {
+
+    /** Misclassified articles a report lists: enough to read through, few enough for one page. */
+    public static final int MISCLASSIFIED_LISTED = 50;
 
     private Evaluation() {
     }
@@ -36,8 +40,17 @@ public final class Evaluation {
             latency = Latency.of(predictions.stream()
                     .mapToLong(p -> p.classifiedAtMillis() - p.publishedAtMillis()).toArray());
         }
+        List<Prediction> wrong = misclassified(predictions);
         return new Report(kind, name, source, List.copyOf(models),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), predictions.size(), labeled,
-                metrics(predictions, labels), Throughput.of(times, startMillis), latency, comparison, List.copyOf(notes));
+                metrics(predictions, labels), Throughput.of(times, startMillis), latency, comparison, List.copyOf(notes),
+                Reliability.of(predictions), wrong.subList(0, Math.min(wrong.size(), MISCLASSIFIED_LISTED)),
+                wrong.size());
+    }
+
+    /** The labeled predictions that are wrong, most confident first: the errors a person should read first. */
+    public static List<Prediction> misclassified(List<Prediction> predictions) {
+        return predictions.stream().filter(p -> p.labeled() && !p.correct())
+                .sorted(Comparator.comparingDouble(Prediction::confidence).reversed()).toList();
     }
 }

@@ -13,8 +13,19 @@ import java.util.List;
  * @param labeled those with a known label (the metrics cover these)
  * @param latency end-to-end latency; null without a pipeline (classify)
  * @param comparison a second model's results on the same articles; null unless asked for
+ * @param reliability confidence against accuracy; null without individual predictions (a live report)
+ * @param misclassified the labeled articles the model got wrong, most confident first, at most
+ *        {@link Evaluation#MISCLASSIFIED_LISTED}; {@code misclassifiedCount} says how many there were in all
  */
 public record Report(String kind, String name, String source, List<String> models, String generatedAt, long articles,
         long labeled, Metrics metrics, Throughput throughput, Latency latency, Comparison comparison,
-        List<String> notes) {
+        List<String> notes, Reliability reliability, List<Prediction> misclassified, long misclassifiedCount) {
+
+    /** A report of figures alone, without individual predictions. */
+    public Report(String kind, String name, String source, List<String> models, String generatedAt, long articles,
+            long labeled, Metrics metrics, Throughput throughput, Latency latency, Comparison comparison,
+            List<String> notes) {
+        this(kind, name, source, models, generatedAt, articles, labeled, metrics, throughput, latency, comparison,
+                notes, null, List.of(), 0);
+    }
 }

@@ -38,6 +38,14 @@ public final class ReportPrinter {
             out.println();
             printConfusion(m, out);
         }
+        if (report.reliability() != null && m.total() > 0) {
+            out.printf(Locale.ROOT, "%nexpected calibration error %.4f (the reliability diagram is in report.html)%n",
+                    report.reliability().expectedCalibrationError());
+        }
+        if (!report.misclassified().isEmpty()) {
+            out.println();
+            printMisclassified(report, out);
+        }
         if (report.comparison() != null) {
             out.println();
             printComparison(report.comparison(), out);
@@ -46,6 +54,18 @@ public final class ReportPrinter {
             out.println("Note: " + note);
         }
         out.flush();
+    }
+
+    /** The errors the model was surest of, a few: the whole list is in the report's files. */
+    private static void printMisclassified(Report report, PrintWriter out) {
+        int shown = Math.min(10, report.misclassified().size());
+        out.printf("%d misclassified; the %d most confident:%n", report.misclassifiedCount(), shown);
+        TextTable table = new TextTable("TRUE", "PREDICTED", "CONFIDENCE>", "TEXT", "WORDS THAT DECIDED");
+        for (Prediction p : report.misclassified().subList(0, shown)) {
+            String text = p.title().length() > 60 ? p.title().substring(0, 57) + "..." : p.title();
+            table.row(p.trueLabel(), p.predicted(), f4(p.confidence()), text, String.join(", ", p.topWords()));
+        }
+        table.print(out, "  ");
     }
 
     static void printClasses(Metrics m, PrintWriter out) {

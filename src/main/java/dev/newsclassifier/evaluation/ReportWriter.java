@@ -84,6 +84,14 @@ public final class ReportWriter {
                     .append("<figure>").append(Svg.classBars(m))
                     .append("<figcaption>Precision, recall and F1 per label</figcaption></figure></div>\n");
             classTable(html, m);
+            if (report.reliability() != null) {
+                html.append(String.format(Locale.ROOT, "<h2>Confidence</h2>\n<div class=\"charts\"><figure>%s"
+                        + "<figcaption>Reliability: accuracy of the articles in each confidence bin (count above the "
+                        + "bar); a calibrated model follows the dashed diagonal. Expected calibration error %.4f"
+                        + "</figcaption></figure></div>\n", Svg.reliabilityDiagram(report.reliability()),
+                        report.reliability().expectedCalibrationError()));
+            }
+            misclassified(html, report);
         } else {
             html.append("<p>No article has a known label, so there are no quality metrics.</p>\n");
         }
@@ -157,6 +165,25 @@ public final class ReportWriter {
                         .append(" more in report.json.</p>\n");
             }
         }
+    }
+
+    private static void misclassified(StringBuilder html, Report report) {
+        if (report.misclassified().isEmpty()) {
+            return;
+        }
+        html.append(String.format(Locale.ROOT, "<h2>Misclassified</h2>\n<p>%d of %d labeled articles are wrong; the "
+                + "%d the model was surest of come first.</p>\n", report.misclassifiedCount(), report.labeled(),
+                report.misclassified().size()));
+        html.append("<table class=\"misclassified\"><tr><th>id</th><th>text</th><th>true</th><th>predicted</th>"
+                + "<th class=\"num\">confidence</th><th>words that decided</th></tr>\n");
+        for (Prediction p : report.misclassified()) {
+            html.append("<tr class=\"misclassified-row\"><td>").append(Svg.escape(p.id())).append("</td><td>")
+                    .append(Svg.escape(p.title())).append("</td><td>").append(Svg.escape(p.trueLabel()))
+                    .append("</td><td>").append(Svg.escape(p.predicted())).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.3f", p.confidence())).append("</td><td>")
+                    .append(Svg.escape(String.join(", ", p.topWords()))).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void meta(StringBuilder html, String name, String value) {

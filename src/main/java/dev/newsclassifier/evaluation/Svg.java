@@ -173,6 +173,42 @@ final class Svg {
         return svg.append("</svg>").toString();
     }
 
+    /** Accuracy per confidence bin as bars against the diagonal a calibrated model would follow. */
+    static String reliabilityDiagram(Reliability reliability) {
+        int width = 420;
+        int height = 300;
+        int left = 50;
+        int top = 16;
+        int plotWidth = width - left - 20;
+        int plot = height - top - 46;
+        StringBuilder svg = open("reliability", width, height, "Reliability: accuracy against confidence");
+        axes(svg, left, top, plotWidth, plot);
+        svg.append(String.format(Locale.ROOT, "<path class=\"diagonal\" d=\"M%d %d L%d %d\" stroke=\"#888888\" "
+                + "stroke-dasharray=\"4 3\" fill=\"none\"/>", left, top + plot, left + plotWidth, top));
+        double binWidth = plotWidth / (double) reliability.bins().size();
+        for (int i = 0; i < reliability.bins().size(); i++) {
+            Reliability.Bin bin = reliability.bins().get(i);
+            if (bin.count() == 0) {
+                continue;
+            }
+            double x = left + i * binWidth + 2;
+            double barHeight = bin.accuracy() * plot;
+            svg.append(String.format(Locale.ROOT, "<rect class=\"reliability-bin\" data-count=\"%d\" x=\"%.1f\" "
+                    + "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>confidence %.1f-%.1f: %d articles, "
+                    + "accuracy %.3f, mean confidence %.3f</title></rect>", bin.count(), x, top + plot - barHeight,
+                    binWidth - 4, barHeight, SERIES_COLOURS[0], bin.from(), bin.to(), bin.count(), bin.accuracy(),
+                    bin.meanConfidence()));
+            text(svg, x + (binWidth - 4) / 2, top + plot - barHeight - 3, "middle", Long.toString(bin.count()), "tick");
+        }
+        text(svg, left - 6, top + 8, "end", "1.0", "tick");
+        text(svg, left - 6, top + plot, "end", "0", "tick");
+        text(svg, left, top + plot + 16, "middle", "0", "tick");
+        text(svg, left + plotWidth, top + plot + 16, "middle", "1.0", "tick");
+        text(svg, left + plotWidth / 2.0, top + plot + 34, "middle", "confidence (top probability)", "tick");
+        text(svg, 14, top + plot / 2.0, "middle", "accuracy", "tick rotate");
+        return svg.append("</svg>").toString();
+    }
+
     private static StringBuilder open(String id, int width, int height, String title) {
         return new StringBuilder(String.format(Locale.ROOT,
                 "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "

@@ -35,6 +35,25 @@ public interface NewsConfig {
 
     Feedback feedback();
 
+    Explain explain();
+
+    /** The words that decided a label, in the labeled record ({@code top_words}). */
+    interface Explain {
+        TopWords topWords();
+
+        interface TopWords {
+            /** {@code off}, {@code needs-review} (the articles review routing flags) or {@code all}. */
+            @WithDefault("off")
+            String mode();
+
+            @WithDefault("5")
+            int count();
+
+            @WithDefault("64")
+            int maxWords();
+        }
+    }
+
     /** The feedback join: live accuracy from true labels that arrive late. */
     interface Feedback {
         /** The live metrics cover the last this many judged articles, per instance. */

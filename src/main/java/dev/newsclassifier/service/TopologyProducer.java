@@ -8,6 +8,7 @@ import dev.newsclassifier.inference.FailingClassifier;
 import dev.newsclassifier.inference.ModelSlot;
 import dev.newsclassifier.inference.SwappableClassifier;
 import dev.newsclassifier.registry.SchemaRegistryClient;
+import dev.newsclassifier.topology.ExplainPolicy;
 import dev.newsclassifier.topology.InferenceHealth;
 import dev.newsclassifier.topology.NewsClassifierTopology;
 import dev.newsclassifier.topology.PipelineMetrics;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.apache.kafka.streams.Topology;
@@ -42,7 +44,7 @@ public class TopologyProducer {
                 config.topics().deadLetter(), config.batch().maxSize(), config.batch().maxDelay(),
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
                 config.validation().maxDeadLetterPayloadBytes(), config.batch().store(), reviewPolicy(config),
-                config.topics().review(), config.topics().shadow());
+                config.topics().review(), config.topics().shadow(), explainPolicy(config));
         // Only fault tests set a delay or a poison marker; without them this is the serving model itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
@@ -51,6 +53,18 @@ public class TopologyProducer {
                         feedbackMetrics.orElseThrow()));
         return NewsClassifierTopology.build(settings, serdes.decoder(config, registry),
                 serdes.labeledSerde(config, registry), inference, shadow, feedback, new PipelineMetrics(meters), health);
+    }
+
+    private static ExplainPolicy explainPolicy(NewsConfig config) {
+        NewsConfig.Explain.TopWords topWords = config.explain().topWords();
+        ExplainPolicy.Mode mode;
+        try {
+            mode = ExplainPolicy.Mode.valueOf(topWords.mode().trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("news.explain.top-words.mode must be off, needs-review or all, got "
+                    + topWords.mode(), e);
+        }
+        return new ExplainPolicy(mode, topWords.count(), topWords.maxWords());
     }
 
     private static ReviewPolicy reviewPolicy(NewsConfig config) {

@@ -4,7 +4,11 @@ import dev.newsclassifier.inference.Classification;
 import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.inference.InferenceException;
 import dev.newsclassifier.inference.ModelConfig;
+import dev.newsclassifier.explain.Occlusion;
+import dev.newsclassifier.explain.WordWeight;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.jboss.logging.Logger;
@@ -46,11 +50,24 @@ final class BatchInference {
     private final Classifier classifier;
     private final PipelineMetrics metrics;
     private final InferenceHealth health;
+    private final ExplainPolicy explain;
+    private final ReviewPolicy review;
 
     BatchInference(Classifier classifier, PipelineMetrics metrics, InferenceHealth health) {
+        this(classifier, metrics, health, ExplainPolicy.OFF, ReviewPolicy.OFF);
+    }
+
+    /**
+     * @param explain which labeled articles get the words that decided them, by the same model as their label
+     * @param review what needs review, for {@link ExplainPolicy.Mode#NEEDS_REVIEW}
+     */
+    BatchInference(Classifier classifier, PipelineMetrics metrics, InferenceHealth health, ExplainPolicy explain,
+            ReviewPolicy review) {
         this.classifier = classifier;
         this.metrics = metrics;
         this.health = health;
+        this.explain = explain;
+        this.review = review;
     }
 
     /** The model's classification of one text, or the failure of the model on that text alone. */
@@ -66,17 +83,49 @@ final class BatchInference {
         }
     }
 
-    /** A batch's verdicts, one per text in order, and the one model that gave them all. */
-    record Outcome(List<Verdict> verdicts, ModelConfig model) {
+    /**
+     * A batch's verdicts, one per text in order, the one model that gave them all, and for each text the words that
+     * decided its label (empty where the explain policy left it out).
+     */
+    record Outcome(List<Verdict> verdicts, ModelConfig model, List<List<String>> topWords) {
     }
 
     /**
-     * Classifies a batch on one model, even when the model is being replaced meanwhile.
+     * Classifies a batch on one model, even when the model is being replaced meanwhile, and explains the articles the
+     * explain policy picks with that same model.
      *
      * @throws InferenceException when the runtime, not the articles, is failing (see the class comment)
      */
     Outcome classify(List<String> texts) {
-        return classifier.withOneModel(model -> new Outcome(classify(model, texts), model.model()));
+        return classifier.withOneModel(model -> {
+            List<Verdict> verdicts = classify(model, texts);
+            return new Outcome(verdicts, model.model(), explain(model, texts, verdicts));
+        });
+    }
+
+    private List<List<String>> explain(Classifier model, List<String> texts, List<Verdict> verdicts) {
+        List<List<String>> words = new ArrayList<>(Collections.nCopies(texts.size(), List.of()));
+        if (explain.mode() == ExplainPolicy.Mode.OFF) {
+            return words;
+        }
+        Occlusion occlusion = new Occlusion(model, explain.maxWords());
+        for (int i = 0; i < texts.size(); i++) {
+            Verdict verdict = verdicts.get(i);
+            if (verdict.isPoison() || (explain.mode() == ExplainPolicy.Mode.NEEDS_REVIEW
+                    && !review.needsReview(verdict.classification()))) {
+                continue;
+            }
+            long started = System.nanoTime();
+            try {
+                words.set(i, occlusion.explain(texts.get(i)).strongest(explain.count()).stream()
+                        .map(WordWeight::word).toList());
+            } catch (RuntimeException e) {
+                // The label stands without its words: an explanation is never worth an article.
+                LOG.warnf("Explaining an article failed; it is labeled without its top words (%s)", e.getMessage());
+            }
+            metrics.articleExplained(System.nanoTime() - started);
+        }
+        return words;
     }
 
     private List<Verdict> classify(Classifier model, List<String> texts) {

@@ -118,6 +118,9 @@ final class MicroBatchProcessor implements Processor<byte[], IntakeResult, Strin
                 continue;
             }
             ClassifiedArticle labeled = BufferedArticles.label(article, verdict.classification(), model, classifiedAt);
+            if (!outcome.topWords().get(i).isEmpty()) {
+                labeled.setTopWords(outcome.topWords().get(i));
+            }
             metrics.articleClassified(article.getTimestamp(), classifiedAt, labeled.getTruncated());
             context.forward(new Record<>(article.getKey(), BatchResult.labeled(labeled), article.getTimestamp(),
                     BufferedArticles.headers(article)));

@@ -76,7 +76,7 @@ public final class NewsClassifierTopology {
                 .mapValues(IntakeResult::value, Named.as("original-bytes"))
                 .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters"));
 
-        BatchInference inference = new BatchInference(classifier, metrics, health);
+        BatchInference inference = new BatchInference(classifier, metrics, health, settings.explain(), settings.review());
         ShadowInference shadowInference = new ShadowInference(
                 settings.shadowTopic().isPresent() ? shadow : ModelSlot.empty(), metrics);
         Map<String, KStream<String, BatchResult>> outcomes = routes.get("intake-accepted")

@@ -32,6 +32,7 @@ public final class PipelineMetrics {
     private final Counter runtimeFailures;
     private final Counter needsReview;
     private final Timer shadowInference;
+    private final Timer explained;
     private final Counter shadowFailures;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger inferring = new AtomicInteger();
@@ -65,6 +66,9 @@ public final class PipelineMetrics {
                 .register(registry);
         this.shadowInference = Timer.builder("news.shadow.inference.duration")
                 .description("Time the shadow model takes per batch, after the primary").register(registry);
+        this.explained = Timer.builder("news.explain.duration")
+                .description("Time to find the words that decided one article's label (news.explain.top-words)")
+                .register(registry);
         this.shadowFailures = Counter.builder("news.shadow.failures")
                 .description("Batches the shadow model failed on; they went on without shadow labels").register(registry);
         Gauge.builder("news.batch.buffered", buffered, AtomicInteger::get)
@@ -114,6 +118,10 @@ public final class PipelineMetrics {
 
     void shadowBatchClassified(long nanos) {
         shadowInference.record(Duration.ofNanos(nanos));
+    }
+
+    void articleExplained(long nanos) {
+        explained.record(Duration.ofNanos(nanos));
     }
 
     void shadowFailed() {

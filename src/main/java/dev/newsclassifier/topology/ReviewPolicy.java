@@ -1,6 +1,10 @@
 package dev.newsclassifier.topology;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
+import dev.newsclassifier.inference.Classification;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
@@ -29,17 +33,29 @@ public record ReviewPolicy(OptionalDouble minConfidence, OptionalDouble minMargi
     }
 
     boolean needsReview(ClassifiedArticle article) {
-        if (minConfidence.isPresent() && article.getConfidence() < minConfidence.getAsDouble()) {
+        return needsReview(article.getConfidence(), margin(article.getScores().values()));
+    }
+
+    boolean needsReview(Classification classification) {
+        List<Float> probabilities = new ArrayList<>();
+        for (float probability : classification.probabilities()) {
+            probabilities.add(probability);
+        }
+        return needsReview(classification.confidence(), margin(probabilities));
+    }
+
+    private boolean needsReview(double confidence, double margin) {
+        if (minConfidence.isPresent() && confidence < minConfidence.getAsDouble()) {
             return true;
         }
-        return minMargin.isPresent() && margin(article) < minMargin.getAsDouble();
+        return minMargin.isPresent() && margin < minMargin.getAsDouble();
     }
 
     /** The top probability less the second one (the top one alone for a one-label model). */
-    static double margin(ClassifiedArticle article) {
+    static double margin(Collection<Float> scores) {
         double first = 0;
         double second = 0;
-        for (float score : article.getScores().values()) {
+        for (float score : scores) {
             if (score > first) {
                 second = first;
                 first = score;

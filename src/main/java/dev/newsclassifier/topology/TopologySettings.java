@@ -18,10 +18,21 @@ import java.util.Optional;
  * @param review when a labeled article needs review ({@code needs_review})
  * @param reviewTopic where a copy of each such article goes, if anywhere
  * @param shadowTopic where a shadow model's labels go, when one is running; without it no shadow can run
+ * @param explain which labeled articles carry the words that decided them
  */
 public record TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
         Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
-        BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic, Optional<String> shadowTopic) {
+        BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic, Optional<String> shadowTopic,
+        ExplainPolicy explain) {
+
+    /** Settings that explain no article. */
+    public TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
+            Duration batchMaxDelay, int maxTextChars, int maxRecordBytes, int maxDeadLetterPayloadBytes,
+            BufferStoreKind bufferStore, ReviewPolicy review, Optional<String> reviewTopic,
+            Optional<String> shadowTopic) {
+        this(rawTopic, labeledTopic, deadLetterTopic, batchMaxSize, batchMaxDelay, maxTextChars, maxRecordBytes,
+                maxDeadLetterPayloadBytes, bufferStore, review, reviewTopic, shadowTopic, ExplainPolicy.OFF);
+    }
 
     /** Settings without a shadow topic. */
     public TopologySettings(String rawTopic, String labeledTopic, String deadLetterTopic, int batchMaxSize,
@@ -40,6 +51,10 @@ public record TopologySettings(String rawTopic, String labeledTopic, String dead
         }
         if (maxTextChars < 1 || maxRecordBytes < 1 || maxDeadLetterPayloadBytes < 1) {
             throw new IllegalArgumentException("text and record limits must be positive");
+        }
+        if (explain.mode() == ExplainPolicy.Mode.NEEDS_REVIEW && !review.isOn()) {
+            throw new IllegalArgumentException("news.explain.top-words.mode is needs-review, but review routing is "
+                    + "off (news.review.*): no article would be explained");
         }
         if (reviewTopic.isPresent() && !review.isOn()) {
             throw new IllegalArgumentException("news.topics.review is set, but neither news.review.min-confidence nor "

@@ -47,6 +47,11 @@ class ClassifyCommandTest {
         assertThat(report.get("latency").isNull()).isTrue();
         assertThat(report.at("/throughput/articles_per_second").asDouble()).isPositive();
         assertThat(reports.resolve("report.html")).exists();
+        // Each misclassified article with the words that decided its (wrong) label.
+        assertThat(report.get("misclassified_count").asLong()).isEqualTo(20 - correct);
+        assertThat(report.get("misclassified")).hasSize((int) (20 - correct))
+                .allSatisfy(wrong -> assertThat(wrong.get("top_words")).isNotEmpty());
+        assertThat(report.at("/reliability/bins")).hasSize(10);
         assertThat(result.out()).contains("Classifying 20 articles of").contains("accuracy             ")
                 .contains("TRUE \\ PREDICTED").contains("Predictions: " + output);
     }

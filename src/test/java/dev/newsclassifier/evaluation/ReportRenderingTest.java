@@ -60,7 +60,9 @@ class ReportRenderingTest {
         assertThat(count(page, "class=\"bar bar-")).as("per-class bars").isEqualTo(12);
         assertThat(count(page, "class=\"histogram-bar\"")).as("histogram bars").isEqualTo(20);
         assertThat(page).as("throughput path").containsPattern("class=\"throughput-line\" d=\"M[0-9.]+ [0-9.]+ L");
-        assertThat(count(page, "<svg")).isEqualTo(4);
+        assertThat(count(page, "class=\"reliability-bin\"")).as("reliability bins with articles").isEqualTo(5);
+        assertThat(count(page, "class=\"misclassified-row\"")).as("misclassified articles listed").isEqualTo(40);
+        assertThat(count(page, "<svg")).isEqualTo(5);
     }
 
     private record Run(int exit, String output) {

@@ -30,6 +30,13 @@ class ReportWriterTest {
         assertThat(json.at("/metrics/confusion/0/0").asLong()).isEqualTo(40);
         assertThat(json.at("/metrics/per_class/1/label").asText()).isEqualTo("Sports");
         assertThat(json.at("/metrics/macro_f1").asDouble()).isBetween(0.79, 0.81);
+        // Every 5th article is wrong, with confidence 0.5 to 0.95: 40 errors, listed surest first.
+        assertThat(json.get("misclassified_count").asLong()).isEqualTo(40);
+        assertThat(json.get("misclassified")).hasSize(40);
+        assertThat(json.at("/misclassified/0/confidence").asDouble()).isCloseTo(0.95, within(1e-9));
+        assertThat(json.at("/reliability/bins")).hasSize(10);
+        assertThat(json.at("/reliability/bins/9/count").asLong()).isEqualTo(40);
+        assertThat(json.at("/reliability/expected_calibration_error").asDouble()).isBetween(0.0, 1.0);
         assertThat(json.at("/latency/p50").asLong()).isBetween(40L, 200L);
         assertThat(json.at("/latency/histogram")).hasSize(20);
         assertThat(json.at("/throughput/series").size()).isPositive();
@@ -49,6 +56,8 @@ class ReportWriterTest {
         assertThat(count(html, "class=\"histogram-bar\"")).isEqualTo(20);
         assertThat(html).containsPattern("class=\"throughput-line\" d=\"M[0-9.]+ [0-9.]+ L");
         assertThat(count(html, "class=\"difference\"")).isEqualTo(20);
+        assertThat(count(html, "class=\"reliability-bin\"")).isEqualTo(5);
+        assertThat(count(html, "class=\"misclassified-row\"")).isEqualTo(40);
         assertThat(html).contains("Title &lt;5&gt; &amp; more").doesNotContain("Title <5>");
         assertThat(html).doesNotContain("<script src", "<link", "<img");
         assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http");

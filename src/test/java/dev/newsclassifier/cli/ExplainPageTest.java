@@ -1,0 +1,94 @@
+package dev.newsclassifier.cli;
+
+import static dev.newsclassifier.cli.CommandResult.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code explain --html}: an offline page with every word of the text shaded by its weight and the strongest words as
+ * bars, as written, and as headless Chromium renders it (its DOM), when Chromium is installed.
+ */
+class ExplainPageTest {
+
+    private static final String TITLE = "Striker scores twice as United win the cup final";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteAPageWithEveryWordShadedByItsWeight() throws Exception {
+        Path page = dir.resolve("explain.html");
+
+        var result = execute("explain", "--title", TITLE, "--html", page.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Page: " + page);
+        String html = Files.readString(page);
+        assertThat(count(html, "class=\"word\" data-weight=")).isEqualTo(TITLE.split(" ").length);
+        assertThat(count(html, "class=\"weight-bar\"")).isEqualTo(TITLE.split(" ").length);
+        assertThat(html).contains("article: Sports").doesNotContain("<script", "<link", "<img");
+        Matcher weights = Pattern.compile("data-weight=\"(-?[0-9.]+)\" style=\"background:rgb\\((\\d+),").matcher(html);
+        boolean shaded = false;
+        while (weights.find()) {
+            shaded |= Double.parseDouble(weights.group(1)) > 0 && Integer.parseInt(weights.group(2)) < 255;
+        }
+        assertThat(shaded).as("a word that argued for the label is shaded").isTrue();
+    }
+
+    @Test
+    void shouldRenderInHeadlessChromiumWithItsShadedWordsAndBars() throws Exception {
+        Path chromium = chromium();
+        Path page = dir.resolve("explain.html");
+        assertThat(execute("explain", "--title", TITLE, "--html", page.toString()).exit()).isZero();
+
+        Path dom = dir.resolve("dom.html");
+        Process process = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + Files.createTempDirectory(dir, "p"),
+                "--dump-dom", page.toUri().toString()).redirectOutput(dom.toFile())
+                .redirectError(dir.resolve("chromium.err").toFile()).start();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("chromium did not finish within 90 s");
+        }
+        String rendered = Files.readString(dom, StandardCharsets.UTF_8);
+        assertThat(count(rendered, "class=\"word\"")).as("shaded words in the DOM; chromium said:%n%s",
+                Files.readString(dir.resolve("chromium.err"))).isEqualTo(TITLE.split(" ").length);
+        assertThat(count(rendered, "class=\"weight-bar\"")).isEqualTo(TITLE.split(" ").length);
+    }
+
+    private static Path chromium() {
+        for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
+            for (String path : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+                Path candidate = Path.of(path, name);
+                if (Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        if ("1".equals(System.getenv("NEWS_CLASSIFIER_REQUIRE_CHROMIUM"))) {
+            fail("Chromium is required (NEWS_CLASSIFIER_REQUIRE_CHROMIUM=1) but none is on the PATH");
+        }
+        abort("Chromium is not installed (apt-get install chromium); skipping the rendering check");
+        return null;
+    }
+
+    private static int count(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+}
