@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -174,7 +175,7 @@ public final class ModelSwapScenario implements FaultScenario {
         }
 
         Map<String, Long> countsByVersion() {
-            Map<String, Long> counts = new java.util.TreeMap<>();
+            Map<String, Long> counts = new TreeMap<>();
             versionsByPartition.values().forEach(versions -> versions.forEach(v -> counts.merge(v, 1L, Long::sum)));
             return counts;
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -97,9 +98,9 @@ public final class FeedbackMetrics {
     synchronized void judged(String task, String trueLabel, String predicted, float confidence, int delta) {
         List<String> pair = List.of(trueLabel, predicted);
         confusionByTask.computeIfAbsent(task, t -> new HashMap<>()).merge(pair, (long) delta, Long::sum);
-        double[] confidence2 = confidenceByTask.computeIfAbsent(task, t -> new double[2]);
-        confidence2[0] += delta * confidence;
-        confidence2[1] += delta;
+        double[] sumAndCount = confidenceByTask.computeIfAbsent(task, t -> new double[2]);
+        sumAndCount[0] += delta * confidence;
+        sumAndCount[1] += delta;
         if (delta > 0) {
             Counter.builder("news.feedback.judged").description("True labels joined with their predictions")
                     .tag("true_label", trueLabel).tag("predicted_label", predicted).register(registry).increment();
@@ -173,6 +174,6 @@ public final class FeedbackMetrics {
 
     private Counter outcomeCounter(Outcome outcome) {
         return Counter.builder("news.feedback").description("True labels read from the feedback topic, by outcome")
-                .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry);
     }
 }
