@@ -3,13 +3,11 @@ package dev.newsclassifier.cli;
 import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
-import java.io.File;
+import dev.newsclassifier.testing.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,7 +47,7 @@ class ExplainPageTest {
 
     @Test
     void shouldRenderInHeadlessChromiumWithItsShadedWordsAndBars() throws Exception {
-        Path chromium = chromium();
+        Path chromium = Chromium.find();
         Path page = dir.resolve("explain.html");
         assertThat(execute("explain", "--title", TITLE, "--html", page.toString()).exit()).isZero();
 
@@ -66,22 +64,6 @@ class ExplainPageTest {
         assertThat(count(rendered, "class=\"word\"")).as("shaded words in the DOM; chromium said:%n%s",
                 Files.readString(dir.resolve("chromium.err"))).isEqualTo(TITLE.split(" ").length);
         assertThat(count(rendered, "class=\"weight-bar\"")).isEqualTo(TITLE.split(" ").length);
-    }
-
-    private static Path chromium() {
-        for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
-            for (String path : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-                Path candidate = Path.of(path, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        if ("1".equals(System.getenv("NEWS_CLASSIFIER_REQUIRE_CHROMIUM"))) {
-            fail("Chromium is required (NEWS_CLASSIFIER_REQUIRE_CHROMIUM=1) but none is on the PATH");
-        }
-        abort("Chromium is not installed (apt-get install chromium); skipping the rendering check");
-        return null;
     }
 
     private static int count(String text, String part) {

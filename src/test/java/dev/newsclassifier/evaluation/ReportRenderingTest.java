@@ -2,10 +2,9 @@ package dev.newsclassifier.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
+import dev.newsclassifier.testing.Chromium;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class ReportRenderingTest {
 
     @Test
     void shouldRenderTheReportWithItsChartsInHeadlessChromium() throws Exception {
-        Path chromium = chromium();
+        Path chromium = Chromium.find();
         ReportWriter.write(SampleReports.full(), dir);
         Path html = dir.resolve("report.html");
         Path png = dir.resolve("report.png");
@@ -82,22 +81,6 @@ class ReportRenderingTest {
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         return new Run(process.exitValue(), output.isBlank() ? Files.readString(errors, StandardCharsets.UTF_8) : output);
-    }
-
-    static Path chromium() {
-        for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        if ("1".equals(System.getenv("NEWS_CLASSIFIER_REQUIRE_CHROMIUM"))) {
-            fail("Chromium is required (NEWS_CLASSIFIER_REQUIRE_CHROMIUM=1) but none is on the PATH; apt-get install chromium");
-        }
-        abort("Chromium is not installed (apt-get install chromium); skipping the rendering check");
-        return null;
     }
 
     private static int count(String text, String part) {
