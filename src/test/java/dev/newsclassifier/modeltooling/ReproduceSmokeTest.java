@@ -40,6 +40,13 @@ class ReproduceSmokeTest {
             rungs.add(rung.get("rung").asText());
             assertThat(rung.get("test_accuracy").asDouble()).as(rung.toString()).isBetween(0.0, 1.0);
             assertThat(rung.get("test_confusion_matrix")).as(rung.toString()).hasSize(4);
+            // The reference the service's confidence drift is measured against: every test row in one of ten bins.
+            int binned = 0;
+            for (JsonNode bin : rung.get("test_confidence_histogram")) {
+                binned += bin.asInt();
+            }
+            assertThat(rung.get("test_confidence_histogram")).as(rung.toString()).hasSize(10);
+            assertThat(binned).as(rung.toString()).isEqualTo(40);
         }
         assertThat(rungs).contains("a-scratch", "b-frozen-minilm", "c-finetune-minilm", "c-l1-distill-minilm",
                 "c-l3-distill-minilm", "d-static-finetune-minilm", "d-static-l1-distill-minilm");
@@ -55,6 +62,7 @@ class ReproduceSmokeTest {
         assertThat(shipped.at("/fast/model_name").asText()).isEqualTo("news-classifier-minilm-l1-agnews");
         assertThat(shipped.at("/default/metrics/test_accuracy").isNumber()).isTrue();
         assertThat(shipped.at("/default/metrics/validation_accuracy").isNumber()).isTrue();
+        assertThat(shipped.at("/default/metrics/test_confidence_histogram")).hasSize(10);
 
         assertThat(run.at("/ablation/points")).hasSize(3);
         assertThat(run.at("/ablation/points/0/tiers").toString()).isEqualTo("[\"sample\",\"A\"]");
