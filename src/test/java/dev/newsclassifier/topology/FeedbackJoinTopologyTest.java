@@ -1,6 +1,7 @@
 package dev.newsclassifier.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.newsclassifier.avro.ArticleFeedback;
 import dev.newsclassifier.avro.ClassifiedArticle;
@@ -104,7 +105,7 @@ class FeedbackJoinTopologyTest {
         assertThat(confusion("Sports", "Sports")).isEqualTo(1);
         assertThat(confusion("Business", "World")).isEqualTo(1);
         assertThat(meters.get("news.feedback.window.recall").tag("label", "Sports").gauge().value()).isEqualTo(1.0);
-        assertThat(gauge("news.feedback.window.mean-confidence")).isCloseTo(0.7, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(gauge("news.feedback.window.mean-confidence")).isCloseTo(0.7, within(1e-6));
     }
 
     @Test
@@ -181,7 +182,7 @@ class FeedbackJoinTopologyTest {
 
         assertThat(meters.get("news.drift.label.share").tag("label", "Sports").tag("of", "recent").gauge().value())
                 .isEqualTo(1.0);
-        assertThat(gauge("news.drift.recent.mean-confidence")).isCloseTo(0.7, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(gauge("news.drift.recent.mean-confidence")).isCloseTo(0.7, within(1e-6));
         // The stub's folder has no test figures: no reference, no index.
         assertThat(gauge("news.drift.label.psi")).isNaN();
     }
