@@ -136,17 +136,25 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         Report report = Evaluation.report("evaluate", runId, primaryTopic, models, labels, primary.predictions(), -1,
                 true, comparison, notes);
+        if (!printAndWrite(report, runId, out, err)) {
+            return 1;
+        }
+        return complete ? 0 : 1;
+    }
+
+    /** Prints the report and writes its files; false, with the reason on {@code err}, when they cannot be written. */
+    private boolean printAndWrite(Report report, String name, PrintWriter out, PrintWriter err) {
         ReportPrinter.print(report, out);
-        Path dir = reportDir != null ? reportDir : ToolSupport.defaultReportDir(runId);
+        Path dir = reportDir != null ? reportDir : ToolSupport.defaultReportDir(name);
         try {
             ReportWriter.write(report, dir);
         } catch (java.io.IOException e) {
             err.println("Cannot write the report to " + dir + ": " + e.getMessage());
-            return 1;
+            return false;
         }
         out.printf("%nReport: %s and %s%n", dir.resolve(ReportWriter.HTML_FILE), dir.resolve(ReportWriter.JSON_FILE));
         out.flush();
-        return complete ? 0 : 1;
+        return true;
     }
 
     private int live(PrintWriter out, PrintWriter err) {
@@ -160,16 +168,9 @@ final class EvaluateCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return 1;
         }
-        ReportPrinter.print(report, out);
-        Path dir = reportDir != null ? reportDir : ToolSupport.defaultReportDir("live");
-        try {
-            ReportWriter.write(report, dir);
-        } catch (java.io.IOException e) {
-            err.println("Cannot write the report to " + dir + ": " + e.getMessage());
+        if (!printAndWrite(report, "live", out, err)) {
             return 1;
         }
-        out.printf("%nReport: %s and %s%n", dir.resolve(ReportWriter.HTML_FILE), dir.resolve(ReportWriter.JSON_FILE));
-        out.flush();
         if (report.metrics().total() == 0) {
             err.println("No judged article yet: publish true labels with `./news-classifier feedback`, and set "
                     + "news.topics.feedback on the service.");
