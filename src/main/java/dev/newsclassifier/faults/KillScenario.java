@@ -86,8 +86,10 @@ public final class KillScenario implements FaultScenario {
         List<String> details = FaultRun.details();
         FaultStack.RunTopics topics = run.stack().createTopics(name, 3);
         Map<String, String> settings = run.serviceSettings(name, topics);
-        // A longer max-delay keeps batches in the buffer long enough to be caught there.
+        // Batches must wait in the buffer long enough to be caught there: the batcher runs them once a poll comes back
+        // empty, which at the suite's rate a 500 ms poll never does, so they wait for a max-delay of 500 ms.
         settings.put("news.batch.max-delay", "500ms");
+        settings.put("kafka-streams.poll.ms", "500");
         List<ServiceProcess> processes = new ArrayList<>();
         boolean momentsObserved = true;
         List<Duration> recoveries = new ArrayList<>();

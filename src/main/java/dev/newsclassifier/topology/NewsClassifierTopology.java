@@ -79,9 +79,10 @@ public final class NewsClassifierTopology {
         BatchInference inference = new BatchInference(classifier, metrics, health, settings.explain(), settings.review());
         ShadowInference shadowInference = new ShadowInference(
                 settings.shadowTopic().isPresent() ? shadow : ModelSlot.empty(), metrics);
+        ThreadBatchers batchers = new ThreadBatchers(() -> new ThreadBatcher(inference, shadowInference, metrics,
+                settings.batchMaxSize(), settings.batchMaxDelay().toMillis()));
         Map<String, KStream<String, BatchResult>> outcomes = routes.get("intake-accepted")
-                .process(() -> new MicroBatchProcessor(BATCH_STORE, inference, shadowInference, metrics,
-                        settings.batchMaxSize(), settings.batchMaxDelay(), settings.maxDeadLetterPayloadBytes()),
+                .process(() -> new MicroBatchProcessor(BATCH_STORE, batchers, metrics, settings.maxDeadLetterPayloadBytes()),
                         Named.as("micro-batch"), BATCH_STORE)
                 .split(Named.as("batch-"))
                 .branch((id, result) -> result.isDeadLetter(), Branched.as("poison"))

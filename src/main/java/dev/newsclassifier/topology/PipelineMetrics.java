@@ -33,6 +33,7 @@ public final class PipelineMetrics {
     private final Counter needsReview;
     private final Timer shadowInference;
     private final Timer explained;
+    private final Timer queueDelay;
     private final Counter shadowFailures;
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicInteger inferring = new AtomicInteger();
@@ -69,6 +70,9 @@ public final class PipelineMetrics {
         this.explained = Timer.builder("news.explain.duration")
                 .description("Time to find the words that decided one article's label (news.explain.top-words)")
                 .register(registry);
+        this.queueDelay = Timer.builder("news.batch.queue-delay")
+                .description("Time an article waited in its thread's batch before the model call that took it")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         this.shadowFailures = Counter.builder("news.shadow.failures")
                 .description("Batches the shadow model failed on; they went on without shadow labels").register(registry);
         Gauge.builder("news.batch.buffered", buffered, AtomicInteger::get)
@@ -102,6 +106,10 @@ public final class PipelineMetrics {
         batchSize.record(size);
         inference.record(Duration.ofNanos(inferenceNanos));
         classified.increment(size);
+    }
+
+    void articleQueued(long waitedMs) {
+        queueDelay.record(Duration.ofMillis(Math.max(0, waitedMs)));
     }
 
     void inferenceRetried() {
