@@ -25,9 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The benchmark's three phases, run inside the service once it is up; see {@link BenchmarkCommand}. */
+/** The benchmark's phases, run inside the service once it is up; see {@link BenchmarkCommand}. */
 public class BenchmarkApplication implements QuarkusApplication {
 
     @Inject
@@ -80,35 +82,34 @@ public class BenchmarkApplication implements QuarkusApplication {
         List<LabeledArticle> articles = articles();
         int batchSize = config.batch().maxSize();
         out.printf("Model %s %s on %s; %d texts; batch max-size %d, max-delay %d ms, chunk-size %d, concurrent chunks %d, "
-                + "intra-op threads %s%n",
+                + "intra-op threads %s; start-up warm-up %d articles%n",
                 classifier.model().name(), classifier.model().version(), classifier.device(), articles.size(), batchSize,
                 config.batch().maxDelay().toMillis(), config.inference().chunkSize(), classifier.concurrentChunks(),
-                config.inference().intraOpThreads() == 0 ? "all" : config.inference().intraOpThreads());
+                config.inference().intraOpThreads() == 0 ? "all" : config.inference().intraOpThreads(),
+                config.warmUp().articles());
         while (streams.state() != KafkaStreams.State.RUNNING) {
             Thread.sleep(100);
         }
+        // First what a replica does right after it started (its start-up warm-up done, nothing else): the cold drain.
+        Drain cold = drain(articles, "cold");
+        out.printf("  cold drain (just started): %8.1f articles/s%n", cold.rate());
         streams.pause();
-
         double modelOnly = modelOnlyRate(articles, batchSize);
-        out.printf("  model only:              %8.1f articles/s%n", modelOnly);
-
-        publish(articles, "drain", 0);
-        long resumedAt = System.currentTimeMillis();
-        streams.resume();
-        List<ConsumerRecord<String, ClassifiedArticle>> drained = collect(articles.size(), "drain-",
-                Duration.ofMinutes(10));
-        long lastClassified = drained.stream().mapToLong(r -> r.value().getClassifiedAt().toEpochMilli()).max().orElse(resumedAt);
-        double endToEnd = drained.size() * 1000.0 / Math.max(1, lastClassified - resumedAt);
-        out.printf("  through Kafka (backlog): %8.1f articles/s  (%.0f%% of model only, %d of %d classified)%n",
-                endToEnd, 100 * endToEnd / modelOnly, drained.size(), articles.size());
-        // Where the streaming time went: the service's own inference timer over the same drain.
+        out.printf("  model only:                %8.1f articles/s%n", modelOnly);
+        Drain warm = drain(articles, "warm");
+        out.printf("  warm drain through Kafka:  %8.1f articles/s  (%.0f%% of model only; cold was %.0f%% of warm)%n",
+                warm.rate(), 100 * warm.rate() / modelOnly, 100 * cold.rate() / warm.rate());
+        OptionalDouble fullSpeedAfter = cold.secondsUntil(FULL_SPEED * warm.rate());
+        out.printf("    cold drain at %.0f%% of the warm rate after: %s%n", 100 * FULL_SPEED,
+                fullSpeedAfter.isPresent() ? String.format("%.0f s", fullSpeedAfter.getAsDouble()) : "never in the drain");
+        // Where the streaming time went: the service's own inference timer over both drains.
         Timer inference = meters.get("news.inference.duration").timer();
         double inferenceSeconds = inference.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
-        out.printf("    in-stream inference:   %8.1f articles/s over %d batches (mean %.1f articles), %.0f%% of the drain%n",
-                drained.size() / inferenceSeconds, inference.count(), drained.size() / (double) Math.max(1, inference.count()),
-                100 * inferenceSeconds / ((lastClassified - resumedAt) / 1000.0));
+        int drained = cold.records().size() + warm.records().size();
+        out.printf("    in-stream inference:     %8.1f articles/s over %d batches (mean %.1f articles)%n",
+                drained / inferenceSeconds, inference.count(), drained / (double) Math.max(1, inference.count()));
 
-        double pacedRate = Math.max(1, endToEnd * pacedFraction);
+        double pacedRate = Math.max(1, warm.rate() * pacedFraction);
         int pacedCount = (int) Math.round(pacedRate * pacedSeconds);
         List<LabeledArticle> paced = new ArrayList<>();
         for (int i = 0; i < pacedCount; i++) {
@@ -116,14 +117,19 @@ public class BenchmarkApplication implements QuarkusApplication {
         }
         Thread publisher = new Thread(() -> publish(paced, "paced", pacedRate), "benchmark-publisher");
         publisher.start();
-        List<ConsumerRecord<String, ClassifiedArticle>> steady = collect(pacedCount, "paced-",
-                Duration.ofSeconds(pacedSeconds + 120L));
+        List<Received> steady = collect(pacedCount, "paced-", Duration.ofSeconds(pacedSeconds + 120L));
         publisher.join();
-        long[] latencies = steady.stream()
-                .mapToLong(r -> r.value().getClassifiedAt().toEpochMilli() - r.timestamp()).sorted().toArray();
-        out.printf("  steady %.0f articles/s for %d s: end-to-end latency p50 %d ms, p95 %d ms, p99 %d ms (%d articles)%n",
-                pacedRate, pacedSeconds, DemoReport.percentile(latencies, 50), DemoReport.percentile(latencies, 95),
-                DemoReport.percentile(latencies, 99), latencies.length);
+        long[] classified = steady.stream()
+                .mapToLong(r -> r.record().value().getClassifiedAt().toEpochMilli() - r.record().timestamp())
+                .sorted().toArray();
+        long[] visible = steady.stream().mapToLong(r -> r.receivedAt() - r.record().timestamp()).sorted().toArray();
+        out.printf("  steady %.0f articles/s (%.0f%% of the warm drain) for %d s, %d articles:%n", pacedRate,
+                100 * pacedFraction, pacedSeconds, classified.length);
+        out.printf("    classified after  p50 %5d ms, p95 %5d ms, p99 %5d ms%n", DemoReport.percentile(classified, 50),
+                DemoReport.percentile(classified, 95), DemoReport.percentile(classified, 99));
+        out.printf("    visible (read_committed) after p50 %5d ms, p95 %5d ms, p99 %5d ms%n",
+                DemoReport.percentile(visible, 50), DemoReport.percentile(visible, 95),
+                DemoReport.percentile(visible, 99));
 
         if (json.isPresent()) {
             Map<String, Object> figures = new LinkedHashMap<>();
@@ -135,16 +141,79 @@ public class BenchmarkApplication implements QuarkusApplication {
             figures.put("chunk_size", config.inference().chunkSize());
             figures.put("concurrent_chunks", classifier.concurrentChunks());
             figures.put("intra_op_threads", config.inference().intraOpThreads());
+            figures.put("warm_up_articles", config.warmUp().articles());
             figures.put("model_only_articles_per_second", modelOnly);
-            figures.put("end_to_end_articles_per_second", endToEnd);
-            figures.put("end_to_end_fraction_of_model_only", endToEnd / modelOnly);
+            figures.put("cold_drain_articles_per_second", cold.rate());
+            figures.put("cold_drain_per_second", cold.perSecond());
+            figures.put("cold_seconds_to_full_speed", fullSpeedAfter.isPresent() ? fullSpeedAfter.getAsDouble() : null);
+            figures.put("end_to_end_articles_per_second", warm.rate());
+            figures.put("end_to_end_fraction_of_model_only", warm.rate() / modelOnly);
+            figures.put("cold_fraction_of_warm", cold.rate() / warm.rate());
+            figures.put("inference_batches", inference.count());
             figures.put("paced_articles_per_second", pacedRate);
-            figures.put("paced_latency_ms", Map.of("p50", DemoReport.percentile(latencies, 50),
-                    "p95", DemoReport.percentile(latencies, 95), "p99", DemoReport.percentile(latencies, 99)));
+            figures.put("paced_latency_ms", Map.of("p50", DemoReport.percentile(classified, 50),
+                    "p95", DemoReport.percentile(classified, 95), "p99", DemoReport.percentile(classified, 99)));
+            figures.put("paced_visible_latency_ms", Map.of("p50", DemoReport.percentile(visible, 50),
+                    "p95", DemoReport.percentile(visible, 95), "p99", DemoReport.percentile(visible, 99)));
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(json.get()).toFile(), figures);
             out.println("  figures written to " + json.get());
         }
-        return drained.size() == articles.size() && steady.size() == pacedCount ? 0 : 1;
+        boolean complete = cold.records().size() == articles.size() && warm.records().size() == articles.size()
+                && steady.size() == pacedCount;
+        return complete ? 0 : 1;
+    }
+
+    /** "Full speed": this fraction of the warm drain's rate. */
+    private static final double FULL_SPEED = 0.9;
+
+    /** A labeled article as the benchmark's read_committed consumer received it. */
+    private record Received(ConsumerRecord<String, ClassifiedArticle> record, long receivedAt) {
+    }
+
+    /** A backlog drained from the moment the stream resumed: its records, and when it resumed. */
+    private record Drain(List<Received> records, long resumedAt) {
+
+        long lastClassified() {
+            return records.stream().mapToLong(r -> r.record().value().getClassifiedAt().toEpochMilli()).max()
+                    .orElse(resumedAt);
+        }
+
+        double rate() {
+            return records.size() * 1000.0 / Math.max(1, lastClassified() - resumedAt);
+        }
+
+        /** Articles classified in each second after the resume (the last, partial second left out). */
+        List<Integer> perSecond() {
+            int seconds = (int) ((lastClassified() - resumedAt) / 1000);
+            int[] counts = new int[Math.max(0, seconds)];
+            for (Received r : records) {
+                int second = (int) ((r.record().value().getClassifiedAt().toEpochMilli() - resumedAt) / 1000);
+                if (second >= 0 && second < counts.length) {
+                    counts[second]++;
+                }
+            }
+            return java.util.Arrays.stream(counts).boxed().toList();
+        }
+
+        /** The end of the first whole second after the resume in which this drain classified at least {@code rate}. */
+        OptionalDouble secondsUntil(double rate) {
+            List<Integer> counts = perSecond();
+            for (int second = 0; second < counts.size(); second++) {
+                if (counts.get(second) >= rate) {
+                    return OptionalDouble.of(second + 1);
+                }
+            }
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** Publishes the articles while the stream is paused, then resumes it and collects them all. */
+    private Drain drain(List<LabeledArticle> articles, String phase) {
+        streams.pause();
+        publish(articles, phase, 0);
+        long resumedAt = System.currentTimeMillis();
+        streams.resume();
+        return new Drain(collect(articles.size(), phase + "-", Duration.ofMinutes(10)), resumedAt);
     }
 
     private List<LabeledArticle> articles() throws IOException {
@@ -199,21 +268,23 @@ public class BenchmarkApplication implements QuarkusApplication {
         }
     }
 
-    private List<ConsumerRecord<String, ClassifiedArticle>> collect(int expected, String idPrefix, Duration timeout) {
+    private List<Received> collect(int expected, String idPrefix, Duration timeout) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "news-classifier-benchmark-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, ClassifiedArticle>> records = new ArrayList<>();
+        List<Received> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, ClassifiedArticle> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ConfluentAvroDeserializer<>(registry, ClassifiedArticle.class))) {
             consumer.subscribe(List.of(config.topics().labeled()));
             while (records.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, ClassifiedArticle> record : consumer.poll(Duration.ofMillis(100))) {
+                ConsumerRecords<String, ClassifiedArticle> polled = consumer.poll(Duration.ofMillis(100));
+                long receivedAt = System.currentTimeMillis();
+                for (ConsumerRecord<String, ClassifiedArticle> record : polled) {
                     if (record.key().startsWith(idPrefix)) {
-                        records.add(record);
+                        records.add(new Received(record, receivedAt));
                     }
                 }
             }

@@ -9,17 +9,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Measures what streaming costs: model-only throughput on a set of texts, then the rate at
- * which the service drains the same texts from Kafka (published beforehand), then end-to-end
- * latency while articles arrive at a steady rate below that maximum. All in one run, on the
- * embedded broker and registry, with the service's own batch settings.
+ * Measures what streaming costs, in one run on the embedded broker and registry with the service's own settings: the
+ * rate at which the just-started service drains a backlog (cold), model-only throughput on the same texts, the drain
+ * again (warm), then end-to-end latency, as classified and as a read_committed reader sees it, while articles arrive
+ * at a steady fraction of the warm drain rate.
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = {"Compare model-only throughput with end-to-end throughput through Kafka on the same texts,",
-                "and measure end-to-end latency at a steady rate. Runs on an embedded broker and registry.",
+        description = {"Compare model-only throughput with the drain rate through Kafka on the same texts, right after",
+                "start-up (cold) and again (warm), and measure end-to-end latency at a steady rate. Runs on an",
+                "embedded broker and registry.",
                 "Examples:",
                 "  ./news-classifier benchmark --input ../shared/data/ag_news/test_part.csv.gz --count 4000",
-                "  ./news-classifier benchmark --json target/benchmark.json"})
+                "  ./news-classifier benchmark --json target/benchmark.json",
+                "  ./news-classifier benchmark --warm-up 0      (a start without the start-up warm-up)"})
 final class BenchmarkCommand implements Callable<Integer> {
 
     static final String PREFIX = "cli.benchmark.";
@@ -43,6 +45,11 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE")
     Path json;
 
+    @Option(names = "--warm-up", paramLabel = "N",
+            description = "Sample articles the service classifies before it joins the group (news.warm-up.articles; "
+                    + "default: the service's setting, 0 is off)")
+    Integer warmUp;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> settings = new HashMap<>();
@@ -54,6 +61,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         settings.put(PREFIX + "paced-fraction", Double.toString(pacedFraction));
         if (json != null) {
             settings.put(PREFIX + "json", json.toAbsolutePath().toString());
+        }
+        if (warmUp != null) {
+            settings.put("news.warm-up.articles", Integer.toString(warmUp));
         }
         return EmbeddedRun.run("benchmark", BenchmarkApplication.class, settings);
     }

@@ -15,6 +15,8 @@ public interface NewsConfig {
 
     Batch batch();
 
+    WarmUp warmUp();
+
     Review review();
 
     Validation validation();
@@ -113,6 +115,12 @@ public interface NewsConfig {
 
         /** Top probability less the second below this. */
         Optional<Double> minMargin();
+    }
+
+    interface WarmUp {
+        /** Sample articles the service's own topology classifies before it joins the consumer group; 0 is off. */
+        @WithDefault("256")
+        int articles();
     }
 
     interface Batch {

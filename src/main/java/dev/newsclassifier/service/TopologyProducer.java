@@ -48,6 +48,9 @@ public class TopologyProducer {
         // Only fault tests set a delay or a poison marker; without them this is the serving model itself.
         Classifier inference = FailingClassifier.onMarker(
                 DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
+        // Before the topology goes to Kafka Streams, which then joins the group: the replica takes partitions warm. The
+        // serving model itself, without the fault injectors, so a fault test's slow inference does not slow the start.
+        StartUpWarmUp.run(settings, classifier, config.warmUp().articles());
         Optional<FeedbackJoin.Inputs> feedback = LiveFeedback.settings(config).map(feedbackSettings ->
                 new FeedbackJoin.Inputs(feedbackSettings, serdes.feedbackDeserializer(config, registry),
                         feedbackMetrics.orElseThrow()));
