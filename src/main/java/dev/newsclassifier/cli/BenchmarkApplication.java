@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
 import dev.newsclassifier.dataset.LabeledArticle;
+import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.inference.ConstantClassifier;
 import dev.newsclassifier.inference.OnnxClassifier;
 import dev.newsclassifier.inference.TextRule;
 import dev.newsclassifier.registry.SchemaRegistryClient;
@@ -49,7 +51,10 @@ public class BenchmarkApplication implements QuarkusApplication {
     KafkaStreams streams;
 
     @Inject
-    OnnxClassifier classifier;
+    OnnxClassifier onnx;
+
+    /** What the stream runs: the model, or with news.inference.constant-model the constant classifier. */
+    private Classifier classifier;
 
     @Inject
     SchemaRegistryClient registry;
@@ -79,12 +84,13 @@ public class BenchmarkApplication implements QuarkusApplication {
 
     @Override
     public int run(String... args) throws Exception {
+        classifier = config.inference().constantModel() ? new ConstantClassifier(onnx.model()) : onnx;
         List<LabeledArticle> articles = articles();
         int batchSize = config.batch().maxSize();
         out.printf("Model %s %s on %s; %d texts; batch max-size %d, max-delay %d ms, chunk-size %d, concurrent chunks %d, "
                 + "intra-op threads %s; start-up warm-up %d articles%n",
-                classifier.model().name(), classifier.model().version(), classifier.device(), articles.size(), batchSize,
-                config.batch().maxDelay().toMillis(), config.inference().chunkSize(), classifier.concurrentChunks(),
+                classifier.model().name(), classifier.model().version(), device(), articles.size(), batchSize,
+                config.batch().maxDelay().toMillis(), config.inference().chunkSize(), onnx.concurrentChunks(),
                 config.inference().intraOpThreads() == 0 ? "all" : config.inference().intraOpThreads(),
                 config.warmUp().articles());
         while (streams.state() != KafkaStreams.State.RUNNING) {
@@ -134,12 +140,12 @@ public class BenchmarkApplication implements QuarkusApplication {
         if (json.isPresent()) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("model", classifier.model().name() + " " + classifier.model().version());
-            figures.put("device", classifier.device().name());
+            figures.put("device", device());
             figures.put("texts", articles.size());
             figures.put("batch_max_size", batchSize);
             figures.put("batch_max_delay_ms", config.batch().maxDelay().toMillis());
             figures.put("chunk_size", config.inference().chunkSize());
-            figures.put("concurrent_chunks", classifier.concurrentChunks());
+            figures.put("concurrent_chunks", onnx.concurrentChunks());
             figures.put("intra_op_threads", config.inference().intraOpThreads());
             figures.put("warm_up_articles", config.warmUp().articles());
             figures.put("model_only_articles_per_second", modelOnly);
@@ -161,6 +167,10 @@ public class BenchmarkApplication implements QuarkusApplication {
         boolean complete = cold.records().size() == articles.size() && warm.records().size() == articles.size()
                 && steady.size() == pacedCount;
         return complete ? 0 : 1;
+    }
+
+    private String device() {
+        return config.inference().constantModel() ? "none (constant model)" : onnx.device().name();
     }
 
     /** "Full speed": this fraction of the warm drain's rate. */

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
                 "Examples:",
                 "  ./news-classifier benchmark --input ../shared/data/ag_news/test_part.csv.gz --count 4000",
                 "  ./news-classifier benchmark --json target/benchmark.json",
-                "  ./news-classifier benchmark --warm-up 0      (a start without the start-up warm-up)"})
+                "  ./news-classifier benchmark --warm-up 0      (a start without the start-up warm-up)",
+                "  ./news-classifier benchmark --model constant (the pipeline's ceiling, no model)"})
 final class BenchmarkCommand implements Callable<Integer> {
 
     static final String PREFIX = "cli.benchmark.";
@@ -45,6 +46,14 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE")
     Path json;
 
+    @Option(names = "--model", paramLabel = "KIND", defaultValue = "served",
+            description = "served: the model in news.model.dir; constant: no model runs, every article gets the first "
+                    + "label, which measures the pipeline's own ceiling (default: ${DEFAULT-VALUE})")
+    ModelKind model;
+
+    /** Which classifier the benchmarked service runs. */
+    enum ModelKind { served, constant }
+
     @Option(names = "--warm-up", paramLabel = "N",
             description = "Sample articles the service classifies before it joins the group (news.warm-up.articles; "
                     + "default: the service's setting, 0 is off)")
@@ -61,6 +70,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         settings.put(PREFIX + "paced-fraction", Double.toString(pacedFraction));
         if (json != null) {
             settings.put(PREFIX + "json", json.toAbsolutePath().toString());
+        }
+        if (model == ModelKind.constant) {
+            settings.put("news.inference.constant-model", "true");
         }
         if (warmUp != null) {
             settings.put("news.warm-up.articles", Integer.toString(warmUp));

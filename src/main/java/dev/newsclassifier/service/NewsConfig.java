@@ -175,6 +175,10 @@ public interface NewsConfig {
         @WithDefault(InferenceOptions.DEFAULT_ALLOW_SPINNING)
         boolean allowSpinning();
 
+        /** The benchmark's pipeline ceiling: no model runs, every article gets the first label (ConstantClassifier). */
+        @WithDefault("false")
+        boolean constantModel();
+
         /**
          * Inference failures in a row (no article classified in between) after which the Kafka Streams client
          * stops, for the orchestrator to restart the instance, instead of the stream thread being replaced again.

@@ -1,6 +1,7 @@
 package dev.newsclassifier.service;
 
 import dev.newsclassifier.inference.Classifier;
+import dev.newsclassifier.inference.ConstantClassifier;
 import dev.newsclassifier.feedback.FeedbackJoin;
 import dev.newsclassifier.feedback.FeedbackMetrics;
 import dev.newsclassifier.inference.DelayedClassifier;
@@ -45,12 +46,13 @@ public class TopologyProducer {
                 config.validation().maxTextChars(), config.validation().maxRecordBytes(),
                 config.validation().maxDeadLetterPayloadBytes(), config.batch().store(), reviewPolicy(config),
                 config.topics().review(), config.topics().shadow(), explainPolicy(config));
+        Classifier serving = config.inference().constantModel() ? new ConstantClassifier(classifier.model()) : classifier;
         // Only fault tests set a delay or a poison marker; without them this is the serving model itself.
         Classifier inference = FailingClassifier.onMarker(
-                DelayedClassifier.atLeast(classifier, config.faults().inferenceDelay()), config.faults().poisonMarker());
+                DelayedClassifier.atLeast(serving, config.faults().inferenceDelay()), config.faults().poisonMarker());
         // Before the topology goes to Kafka Streams, which then joins the group: the replica takes partitions warm. The
         // serving model itself, without the fault injectors, so a fault test's slow inference does not slow the start.
-        StartUpWarmUp.run(settings, classifier, config.warmUp().articles());
+        StartUpWarmUp.run(settings, serving, config.warmUp().articles());
         Optional<FeedbackJoin.Inputs> feedback = LiveFeedback.settings(config).map(feedbackSettings ->
                 new FeedbackJoin.Inputs(feedbackSettings, serdes.feedbackDeserializer(config, registry),
                         feedbackMetrics.orElseThrow()));

@@ -53,4 +53,27 @@ class BenchmarkIT {
         assertThat(figures.path("paced_visible_latency_ms").path("p50").asLong()).as("a reader sees it after it is labeled")
                 .isGreaterThanOrEqualTo(figures.path("paced_latency_ms").path("p50").asLong());
     }
+
+    @Test
+    void shouldMeasureThePipelineWithoutTheModelInConstantMode() throws IOException, InterruptedException {
+        Path log = Files.createTempFile("benchmark-constant-", ".log");
+        Path json = Files.createTempFile("benchmark-constant-", ".json");
+        Process benchmark = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--model", "constant",
+                "--count", "512", "--paced-seconds", "2", "--json", json.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+        boolean finished = benchmark.waitFor(5, TimeUnit.MINUTES);
+        if (!finished) {
+            benchmark.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(finished).as("finished within 5 minutes; output:%n%s", output).isTrue();
+        assertThat(benchmark.exitValue()).as("exit code; output:%n%s", output).isZero();
+        JsonNode figures = new ObjectMapper().readTree(json.toFile());
+        assertThat(figures.path("device").asText()).isEqualTo("none (constant model)");
+        assertThat(figures.path("end_to_end_articles_per_second").asDouble()).isPositive();
+        assertThat(figures.path("model_only_articles_per_second").asDouble()).as("nothing runs: far above the pipeline")
+                .isGreaterThan(figures.path("end_to_end_articles_per_second").asDouble());
+    }
 }
