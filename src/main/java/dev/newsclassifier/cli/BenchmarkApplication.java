@@ -19,6 +19,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,11 @@ public class BenchmarkApplication implements QuarkusApplication {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
+    private CpuByComponent cpu;
+
     @ConfigProperty(name = BenchmarkCommand.PREFIX + "input")
     Optional<String> input;
 
@@ -85,6 +91,7 @@ public class BenchmarkApplication implements QuarkusApplication {
     @Override
     public int run(String... args) throws Exception {
         classifier = config.inference().constantModel() ? new ConstantClassifier(onnx.model()) : onnx;
+        cpu = new CpuByComponent(applicationId);
         List<LabeledArticle> articles = articles();
         int batchSize = config.batch().maxSize();
         out.printf("Model %s %s on %s; %d texts; batch max-size %d, max-delay %d ms, chunk-size %d, concurrent chunks %d, "
@@ -103,6 +110,8 @@ public class BenchmarkApplication implements QuarkusApplication {
         double modelOnly = modelOnlyRate(articles, batchSize);
         out.printf("  model only:                %8.1f articles/s%n", modelOnly);
         Drain warm = drain(articles, "warm");
+        Map<String, Double> warmCpu = CpuByComponent.perArticleMs(warm.cpuBefore(), warm.cpuAfter(),
+                warm.records().size());
         out.printf("  warm drain through Kafka:  %8.1f articles/s  (%.0f%% of model only; cold was %.0f%% of warm)%n",
                 warm.rate(), 100 * warm.rate() / modelOnly, 100 * cold.rate() / warm.rate());
         OptionalDouble fullSpeedAfter = cold.secondsUntil(FULL_SPEED * warm.rate());
@@ -121,10 +130,15 @@ public class BenchmarkApplication implements QuarkusApplication {
         for (int i = 0; i < pacedCount; i++) {
             paced.add(articles.get(i % articles.size()));
         }
-        Thread publisher = new Thread(() -> publish(paced, "paced", pacedRate), "benchmark-publisher");
+        Thread publisher = new Thread(() -> {
+            publish(paced, "paced", pacedRate);
+            cpu.addBenchmarkClientNanos(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+        }, "benchmark-publisher");
+        Map<String, Long> pacedCpuBefore = cpu.snapshot();
         publisher.start();
         List<Received> steady = collect(pacedCount, "paced-", Duration.ofSeconds(pacedSeconds + 120L));
         publisher.join();
+        Map<String, Double> pacedCpu = CpuByComponent.perArticleMs(pacedCpuBefore, cpu.snapshot(), steady.size());
         long[] classified = steady.stream()
                 .mapToLong(r -> r.record().value().getClassifiedAt().toEpochMilli() - r.record().timestamp())
                 .sorted().toArray();
@@ -136,6 +150,8 @@ public class BenchmarkApplication implements QuarkusApplication {
         out.printf("    visible (read_committed) after p50 %5d ms, p95 %5d ms, p99 %5d ms%n",
                 DemoReport.percentile(visible, 50), DemoReport.percentile(visible, 95),
                 DemoReport.percentile(visible, 99));
+
+        printCpu(warmCpu, pacedCpu);
 
         if (json.isPresent()) {
             Map<String, Object> figures = new LinkedHashMap<>();
@@ -161,6 +177,7 @@ public class BenchmarkApplication implements QuarkusApplication {
                     "p95", DemoReport.percentile(classified, 95), "p99", DemoReport.percentile(classified, 99)));
             figures.put("paced_visible_latency_ms", Map.of("p50", DemoReport.percentile(visible, 50),
                     "p95", DemoReport.percentile(visible, 95), "p99", DemoReport.percentile(visible, 99)));
+            figures.put("cpu_ms_per_article", Map.of("warm_drain", warmCpu, "paced", pacedCpu));
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(json.get()).toFile(), figures);
             out.println("  figures written to " + json.get());
         }
@@ -180,8 +197,20 @@ public class BenchmarkApplication implements QuarkusApplication {
     private record Received(ConsumerRecord<String, ClassifiedArticle> record, long receivedAt) {
     }
 
-    /** A backlog drained from the moment the stream resumed: its records, and when it resumed. */
-    private record Drain(List<Received> records, long resumedAt) {
+    private void printCpu(Map<String, Double> warmCpu, Map<String, Double> pacedCpu) {
+        out.println("  CPU per article (ms), from per-thread CPU time:");
+        out.printf("    %-62s %11s %8s%n", "component", "warm drain", "steady");
+        for (String component : warmCpu.keySet()) {
+            out.printf("    %-62s %11.3f %8.3f%n", component, warmCpu.get(component), pacedCpu.get(component));
+        }
+    }
+
+    /**
+     * A backlog drained from the moment the stream resumed: its records, when it resumed, and the CPU by component at
+     * the resume and once every record was read.
+     */
+    private record Drain(List<Received> records, long resumedAt, Map<String, Long> cpuBefore,
+            Map<String, Long> cpuAfter) {
 
         long lastClassified() {
             return records.stream().mapToLong(r -> r.record().value().getClassifiedAt().toEpochMilli()).max()
@@ -221,9 +250,11 @@ public class BenchmarkApplication implements QuarkusApplication {
     private Drain drain(List<LabeledArticle> articles, String phase) {
         streams.pause();
         publish(articles, phase, 0);
+        Map<String, Long> cpuBefore = cpu.snapshot();
         long resumedAt = System.currentTimeMillis();
         streams.resume();
-        return new Drain(collect(articles.size(), phase + "-", Duration.ofMinutes(10)), resumedAt);
+        List<Received> records = collect(articles.size(), phase + "-", Duration.ofMinutes(10));
+        return new Drain(records, resumedAt, cpuBefore, cpu.snapshot());
     }
 
     private List<LabeledArticle> articles() throws IOException {

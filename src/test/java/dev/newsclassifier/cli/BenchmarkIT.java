@@ -52,6 +52,12 @@ class BenchmarkIT {
         }
         assertThat(figures.path("paced_visible_latency_ms").path("p50").asLong()).as("a reader sees it after it is labeled")
                 .isGreaterThanOrEqualTo(figures.path("paced_latency_ms").path("p50").asLong());
+        JsonNode cpu = figures.path("cpu_ms_per_article").path("warm_drain");
+        assertThat(cpu.path("total").asDouble()).isPositive();
+        assertThat(cpu.path("model (ONNX Runtime chunk threads)").asDouble()).as("the model's share").isPositive();
+        assertThat(cpu.path("stream thread (decode, text rule, tokenizer, buffer, encode)").asDouble()).isPositive();
+        assertThat(cpu.path("embedded broker and registry").asDouble()).isPositive();
+        assertThat(output).contains("CPU per article (ms)");
     }
 
     @Test
