@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
                 "  ./news-classifier benchmark --input ../shared/data/ag_news/test_part.csv.gz --count 4000",
                 "  ./news-classifier benchmark --json target/benchmark.json",
                 "  ./news-classifier benchmark --warm-up 0      (a start without the start-up warm-up)",
-                "  ./news-classifier benchmark --model constant (the pipeline's ceiling, no model)"})
+                "  ./news-classifier benchmark --model constant (the pipeline's ceiling, no model)",
+                "  ./news-classifier benchmark --bootstrap-servers 127.0.0.1:9092 --registry-url http://127.0.0.1:8081",
+                "                                               (the broker in its own process, e.g. demo --keep-running)"})
 final class BenchmarkCommand implements Callable<Integer> {
 
     static final String PREFIX = "cli.benchmark.";
@@ -54,6 +56,15 @@ final class BenchmarkCommand implements Callable<Integer> {
     /** Which classifier the benchmarked service runs. */
     enum ModelKind { served, constant }
 
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Run against this broker instead of an embedded one (with --registry-url), so that the "
+                    + "broker's CPU is not the service's; e.g. the one `demo --keep-running` prints")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "URL",
+            description = "The schema registry that goes with --bootstrap-servers")
+    String registryUrl;
+
     @Option(names = "--warm-up", paramLabel = "N",
             description = "Sample articles the service classifies before it joins the group (news.warm-up.articles; "
                     + "default: the service's setting, 0 is off)")
@@ -77,6 +88,12 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (warmUp != null) {
             settings.put("news.warm-up.articles", Integer.toString(warmUp));
         }
-        return EmbeddedRun.run("benchmark", BenchmarkApplication.class, settings);
+        if ((bootstrapServers == null) != (registryUrl == null)) {
+            System.err.println("--bootstrap-servers and --registry-url go together");
+            return 2;
+        }
+        return bootstrapServers == null ? EmbeddedRun.run("benchmark", BenchmarkApplication.class, settings)
+                : EmbeddedRun.runAgainst("benchmark", BenchmarkApplication.class, settings, bootstrapServers,
+                        registryUrl);
     }
 }

@@ -37,8 +37,7 @@ final class CpuByComponent {
     private static final List<String> BROKER_PREFIXES = List.of("data-plane-kafka", "kafka-1-", "quorum-controller",
             "AddPartitionsToTxn", "TxnMarkerSenderThread", "group-coordinator", "share-", "kafka-scheduler", "controller-",
             "broker-", "raft-", "kafka-log-cleaner", "transaction-log", "ExpirationReaper", "executor-",
-            "client-metrics-", "kafka-coordinator", "local-schema-registry", "schema-registry", "HttpClient-",
-            "HTTP-Dispatcher", "LogDirFailureHandler", "kafka-network", "kafka-request-handler", "metrics-meter-tick");
+            "client-metrics-", "local-schema-registry", "schema-registry", "HTTP-Dispatcher", "LogDirFailureHandler", "kafka-network", "kafka-request-handler", "metrics-meter-tick");
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final String streamsClientPrefix;

@@ -6,13 +6,20 @@ import dev.newsclassifier.local.LocalTopics;
 import dev.newsclassifier.local.RegistryKind;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -55,23 +62,65 @@ final class EmbeddedRun {
             System.setProperty("news.topics.raw", LocalTopics.RAW);
             System.setProperty("news.topics.labeled", LocalTopics.LABELED);
             System.setProperty("news.topics.dead-letter", LocalTopics.DEAD_LETTER);
-            System.setProperty("kafka-streams.state.dir", stateDir.toString());
-            // The command owns the terminal: the service's own logs drop to warnings, and its HTTP
-            // port is picked at random so a service already running here is not disturbed.
-            System.setProperty("quarkus.log.level", "WARN");
-            System.setProperty("quarkus.http.port", "0");
-            settings.forEach(System::setProperty);
-            int[] exitCode = {0};
-            Quarkus.run(application, (code, failure) -> {
-                if (failure != null) {
-                    System.err.println("The service failed: " + causes(failure));
-                }
-                exitCode[0] = failure == null ? code : 1;
-            });
-            return exitCode[0];
+            return runService(application, settings, stateDir);
         } finally {
             deleteTree(stateDir);
         }
+    }
+
+    /**
+     * The same run against a broker and registry that are already running elsewhere (another process, another
+     * machine), so that their CPU is not the service's: fresh raw, labeled and dead-letter topics named after the run,
+     * which nothing else reads or writes.
+     */
+    static int runAgainst(String name, Class<? extends QuarkusApplication> application, Map<String, String> settings,
+            String bootstrapServers, String registryUrl) throws IOException {
+        Path stateDir = Files.createTempDirectory("news-classifier-" + name + "-");
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        List<LocalTopics.Topic> topics = LocalTopics.defaults().stream().map(topic -> new LocalTopics.Topic(
+                prefix + topic.name(), topic.partitions(), topic.compacted(), topic.maxMessageBytes())).toList();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(topics.stream().map(LocalTopics.Topic::toNewTopic).toList()).all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            System.err.println("Cannot create the run's topics on " + bootstrapServers + ": " + causes(e));
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        System.out.printf("Kafka %s, schema registry %s (already running); topics %s*%n", bootstrapServers, registryUrl,
+                prefix);
+        try {
+            System.setProperty("kafka.bootstrap.servers", bootstrapServers);
+            System.setProperty("news.registry.url", registryUrl);
+            System.setProperty("news.topics.raw", topics.get(0).name());
+            System.setProperty("news.topics.labeled", topics.get(1).name());
+            System.setProperty("news.topics.dead-letter", topics.get(2).name());
+            // A consumer group of its own: a service already running on that broker must not share its partitions.
+            System.setProperty("quarkus.kafka-streams.application-id", prefix + "service");
+            return runService(application, settings, stateDir);
+        } finally {
+            deleteTree(stateDir);
+        }
+    }
+
+    private static int runService(Class<? extends QuarkusApplication> application, Map<String, String> settings,
+            Path stateDir) {
+        System.setProperty("kafka-streams.state.dir", stateDir.toString());
+        // The command owns the terminal: the service's own logs drop to warnings, and its HTTP
+        // port is picked at random so a service already running here is not disturbed.
+        System.setProperty("quarkus.log.level", "WARN");
+        System.setProperty("quarkus.http.port", "0");
+        settings.forEach(System::setProperty);
+        int[] exitCode = {0};
+        Quarkus.run(application, (code, failure) -> {
+            if (failure != null) {
+                System.err.println("The service failed: " + causes(failure));
+            }
+            exitCode[0] = failure == null ? code : 1;
+        });
+        return exitCode[0];
     }
 
     /** The chain of causes in one line: the innermost usually says what to fix (e.g. a model path). */

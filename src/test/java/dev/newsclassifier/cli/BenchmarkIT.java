@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.newsclassifier.local.LocalKafkaStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,5 +82,31 @@ class BenchmarkIT {
         assertThat(figures.path("end_to_end_articles_per_second").asDouble()).isPositive();
         assertThat(figures.path("model_only_articles_per_second").asDouble()).as("nothing runs: far above the pipeline")
                 .isGreaterThan(figures.path("end_to_end_articles_per_second").asDouble());
+    }
+
+    @Test
+    void shouldRunAgainstABrokerAndRegistryInAnotherProcess() throws IOException, InterruptedException {
+        try (LocalKafkaStack stack = LocalKafkaStack.builder().start()) {
+            Path log = Files.createTempFile("benchmark-external-", ".log");
+            Path json = Files.createTempFile("benchmark-external-", ".json");
+            Process benchmark = new ProcessBuilder(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--model", "constant",
+                    "--count", "256", "--paced-seconds", "2", "--bootstrap-servers", stack.bootstrapServers(),
+                    "--registry-url", stack.registryUrl(), "--json", json.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+            boolean finished = benchmark.waitFor(5, TimeUnit.MINUTES);
+            if (!finished) {
+                benchmark.destroyForcibly();
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertThat(finished).as("finished within 5 minutes; output:%n%s", output).isTrue();
+            assertThat(benchmark.exitValue()).as("exit code; output:%n%s", output).isZero();
+            assertThat(output).contains("(already running)").doesNotContain("Starting an embedded Kafka broker");
+            JsonNode cpu = new ObjectMapper().readTree(json.toFile()).path("cpu_ms_per_article").path("warm_drain");
+            assertThat(cpu.path("embedded broker and registry").asDouble()).as("the broker's CPU is elsewhere")
+                    .isLessThan(0.05 * cpu.path("total").asDouble());
+        }
     }
 }
