@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,15 +19,17 @@ class BenchmarkIT {
 
     private static final Path APP = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
-    @Test
-    void shouldMeasureColdAndWarmDrainsAndSteadyLatencyAndWriteEveryFigure() throws IOException, InterruptedException {
+    /** What a finished benchmark printed and wrote. */
+    private record Run(String output, JsonNode figures) {
+    }
+
+    private static Run benchmark(String... options) throws IOException, InterruptedException {
         Path log = Files.createTempFile("benchmark-", ".log");
         Path json = Files.createTempFile("benchmark-", ".json");
-        Process benchmark = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--count", "128",
-                "--paced-seconds", "3", "--warm-up", "64", "--json", json.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--json", json.toString()));
+        command.addAll(List.of(options));
+        Process benchmark = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished = benchmark.waitFor(5, TimeUnit.MINUTES);
         if (!finished) {
             benchmark.destroyForcibly();
@@ -34,10 +37,17 @@ class BenchmarkIT {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(finished).as("finished within 5 minutes; output:%n%s", output).isTrue();
         assertThat(benchmark.exitValue()).as("exit code; output:%n%s", output).isZero();
-        assertThat(output).contains("start-up warm-up 64 articles").contains("cold drain (just started)")
-                .contains("warm drain through Kafka").contains("visible (read_committed) after");
+        return new Run(output, new ObjectMapper().readTree(json.toFile()));
+    }
 
-        JsonNode figures = new ObjectMapper().readTree(json.toFile());
+    @Test
+    void shouldMeasureColdAndWarmDrainsAndSteadyLatencyAndWriteEveryFigure() throws IOException, InterruptedException {
+        Run run = benchmark("--count", "128", "--paced-seconds", "3", "--warm-up", "64");
+
+        assertThat(run.output()).contains("start-up warm-up 64 articles").contains("cold drain (just started)")
+                .contains("warm drain through Kafka").contains("visible (read_committed) after")
+                .contains("CPU per article (ms)");
+        JsonNode figures = run.figures();
         assertThat(figures.path("warm_up_articles").asInt()).isEqualTo(64);
         for (String rate : List.of("model_only_articles_per_second", "cold_drain_articles_per_second",
                 "end_to_end_articles_per_second", "paced_articles_per_second")) {
@@ -55,29 +65,15 @@ class BenchmarkIT {
                 .isGreaterThanOrEqualTo(figures.path("paced_latency_ms").path("p50").asLong());
         JsonNode cpu = figures.path("cpu_ms_per_article").path("warm_drain");
         assertThat(cpu.path("total").asDouble()).isPositive();
-        assertThat(cpu.path("model (ONNX Runtime chunk threads)").asDouble()).as("the model's share").isPositive();
-        assertThat(cpu.path("stream thread (decode, text rule, tokenizer, buffer, encode)").asDouble()).isPositive();
-        assertThat(cpu.path("embedded broker and registry").asDouble()).isPositive();
-        assertThat(output).contains("CPU per article (ms)");
+        assertThat(cpu.path(CpuByComponent.MODEL).asDouble()).as("the model's share").isPositive();
+        assertThat(cpu.path(CpuByComponent.STREAM_THREAD).asDouble()).isPositive();
+        assertThat(cpu.path(CpuByComponent.BROKER).asDouble()).isPositive();
     }
 
     @Test
     void shouldMeasureThePipelineWithoutTheModelInConstantMode() throws IOException, InterruptedException {
-        Path log = Files.createTempFile("benchmark-constant-", ".log");
-        Path json = Files.createTempFile("benchmark-constant-", ".json");
-        Process benchmark = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--model", "constant",
-                "--count", "512", "--paced-seconds", "2", "--json", json.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        JsonNode figures = benchmark("--model", "constant", "--count", "512", "--paced-seconds", "2").figures();
 
-        boolean finished = benchmark.waitFor(5, TimeUnit.MINUTES);
-        if (!finished) {
-            benchmark.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(finished).as("finished within 5 minutes; output:%n%s", output).isTrue();
-        assertThat(benchmark.exitValue()).as("exit code; output:%n%s", output).isZero();
-        JsonNode figures = new ObjectMapper().readTree(json.toFile());
         assertThat(figures.path("device").asText()).isEqualTo("none (constant model)");
         assertThat(figures.path("end_to_end_articles_per_second").asDouble()).isPositive();
         assertThat(figures.path("model_only_articles_per_second").asDouble()).as("nothing runs: far above the pipeline")
@@ -87,25 +83,12 @@ class BenchmarkIT {
     @Test
     void shouldRunAgainstABrokerAndRegistryInAnotherProcess() throws IOException, InterruptedException {
         try (LocalKafkaStack stack = LocalKafkaStack.builder().start()) {
-            Path log = Files.createTempFile("benchmark-external-", ".log");
-            Path json = Files.createTempFile("benchmark-external-", ".json");
-            Process benchmark = new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dnews.model.dir=onnx/models/default", "-jar", APP.toString(), "benchmark", "--model", "constant",
-                    "--count", "256", "--paced-seconds", "2", "--bootstrap-servers", stack.bootstrapServers(),
-                    "--registry-url", stack.registryUrl(), "--json", json.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Run run = benchmark("--model", "constant", "--count", "256", "--paced-seconds", "2",
+                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl());
 
-            boolean finished = benchmark.waitFor(5, TimeUnit.MINUTES);
-            if (!finished) {
-                benchmark.destroyForcibly();
-            }
-            String output = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(finished).as("finished within 5 minutes; output:%n%s", output).isTrue();
-            assertThat(benchmark.exitValue()).as("exit code; output:%n%s", output).isZero();
-            assertThat(output).contains("(already running)").doesNotContain("Starting an embedded Kafka broker");
-            JsonNode cpu = new ObjectMapper().readTree(json.toFile()).path("cpu_ms_per_article").path("warm_drain");
-            assertThat(cpu.path("embedded broker and registry").asDouble()).as("the broker's CPU is elsewhere")
+            assertThat(run.output()).contains("(already running)").doesNotContain("Starting an embedded Kafka broker");
+            JsonNode cpu = run.figures().path("cpu_ms_per_article").path("warm_drain");
+            assertThat(cpu.path(CpuByComponent.BROKER).asDouble()).as("the broker's CPU is elsewhere")
                     .isLessThan(0.05 * cpu.path("total").asDouble());
         }
     }
