@@ -9,7 +9,7 @@ import learning_curve
 from benchmarks import (CEILING_PASSES, CEILING_ROWS, SERVED, TIMED_PASSES, TIMED_TEXTS, cpu_description,
                         load_ladder)
 from context import MAX_LENGTH, load_run, log
-from distillation import DISTILL, STUDENTS, load_teacher
+from distillation import DISTILL, SHIPPED_TEACHER, STUDENTS, load_teacher
 from packaging import CALIBRATION_ROWS, INT8_TOLERANCE
 from recipes import ABLATION, CURVE_FRACTIONS
 from rungs import FAST_VARIANT, FP32_FOLDER, STAGES_OF, TITLES, lr_text, source_of
@@ -77,9 +77,10 @@ def teacher_note(ctx):
     teacher = load_teacher(ctx)
     if teacher is None:
         return "No distillation teacher was computed for this card (`--stages teacher`)."
-    return (f"The distillation teacher is the mean logits of {', '.join(teacher['members'])}: "
-            f"{pct(teacher['test']['accuracy'])} on test, {pct(teacher['validation']['accuracy'])} on validation "
-            f"(torch). Its soft labels on the training rows, at temperature {DISTILL['temperature']:g} and weight "
+    who = ("the shipped fp32 model (`onnx/models/fp32`, scored through ONNX Runtime)"
+           if teacher["members"] == [SHIPPED_TEACHER] else f"the mean logits of {', '.join(teacher['members'])} (torch)")
+    return (f"The distillation teacher is {who}: "
+            f"{pct(teacher['test']['accuracy'])} on test, {pct(teacher['validation']['accuracy'])} on validation. Its soft labels on the training rows, at temperature {DISTILL['temperature']:g} and weight "
             f"{DISTILL['alpha']} beside the true labels, train the distilled rungs. A teacher trained on the very "
             "rows it labels is more confident there than on unseen text, which limits what it can pass on.")
 

@@ -63,19 +63,25 @@ class Context:
         rows = self.prepared()["train_indices"]
         return rows[:256] if self.quick else rows
 
+    def validation_rows(self):
+        rows = self.prepared()["validation_indices"]
+        return rows[:128] if self.quick else rows
+
+    def test_rows(self):
+        """Positions of the test rows (test_part): reported for every run, never trained or selected on."""
+        rows = self.prepared()["test_indices"]
+        return rows[:128] if self.quick else rows
+
     def split_tokens(self, base="minilm"):
         p = self.prepared()
         ids = p["token_ids"][base]
-        tr, va = self.train_rows(), p["validation_indices"]
-        if self.quick:
-            va = va[:128]
+        tr, va = self.train_rows(), self.validation_rows()
         return ([ids[i] for i in tr], [p["labels"][i] for i in tr], [ids[i] for i in va], [p["labels"][i] for i in va])
 
     def test_tokens(self, base="minilm"):
-        """Token ids and labels of the test rows (test_part): reported for every run, never trained or
-        selected on."""
+        """Token ids and labels of the test rows."""
         p = self.prepared()
-        rows = p["test_indices"][:128] if self.quick else p["test_indices"]
+        rows = self.test_rows()
         return [p["token_ids"][base][i] for i in rows], [p["labels"][i] for i in rows]
 
     def test_title_tokens(self, base="minilm"):

@@ -146,10 +146,13 @@ def stage_ship(ctx):
     benched = {r["rung"]: r for r in ladder}
     candidates = [r for r in ladder if r["base"] == "minilm" and r["rung"].startswith("c-")
                   and r["rung"] not in STUDENTS]
-    best = max(candidates, key=lambda r: r["validation_accuracy"])
-    default = shipped_form(benched, best)
-    ship_model(ctx, default, ctx.shipped_dir(), DEFAULT_MODEL_NAME)
-    ship_model(ctx, best, ctx.shipped_dir(FP32_FOLDER), DEFAULT_MODEL_NAME)
+    if candidates:
+        best = max(candidates, key=lambda r: r["validation_accuracy"])
+        ship_model(ctx, shipped_form(benched, best), ctx.shipped_dir(), DEFAULT_MODEL_NAME)
+        ship_model(ctx, best, ctx.shipped_dir(FP32_FOLDER), DEFAULT_MODEL_NAME)
+    else:
+        # A build that only distilled a new fast variant from the shipped teacher leaves the default as it is.
+        log(f"ship: no 6-layer MiniLM rung benched here, onnx/models/default and {FP32_FOLDER} left as they are")
     fast = benched.get(FAST_VARIANT["rung"])
     if fast is None:
         log(f"ship: {FAST_VARIANT['rung']} not benched, onnx/models/{FAST_VARIANT['folder']} left as it is")
