@@ -119,7 +119,7 @@ public interface NewsConfig {
 
     interface WarmUp {
         /** Sample articles the service's own topology classifies before it joins the consumer group; 0 is off. */
-        @WithDefault("256")
+        @WithDefault("64")
         int articles();
     }
 
