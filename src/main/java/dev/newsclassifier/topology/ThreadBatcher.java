@@ -89,10 +89,6 @@ final class ThreadBatcher {
         waiting.removeIf(entry -> entry.owner() == member);
     }
 
-    int waiting() {
-        return waiting.size();
-    }
-
     /** An article restored from a member's store: it waits, and runs at the next check. */
     void restored(Member owner, long sequence, BufferedArticle article) {
         waiting.add(new Waiting(owner, sequence, article));
