@@ -109,7 +109,7 @@ final class FaultTestCommand implements Callable<Integer> {
         try (FaultStack stack = FaultStack.start(registry)) {
             System.out.printf("Kafka %s, %s %s%n", stack.bootstrapServers(), stack.registry().description(),
                     stack.registryUrl());
-            FaultRun run = new FaultRun(stack, ServiceLauncher.ofThisApplication(List.of()), dir, modelDir, texts,
+            FaultRun run = new FaultRun(stack, ServiceLauncher.ofThisApplication(ServiceLauncher.CPU_IMAGE_JVM_OPTIONS), dir, modelDir, texts,
                     count, rate, new Random(seed), System.out);
             List<ScenarioResult> results = FaultSuite.run(run, selected);
             FaultSuite.printSummary(results, out);

@@ -74,7 +74,7 @@ final class ScaleTestCommand implements Callable<Integer> {
         System.out.printf("Scale-out: 1..%d instances, %d articles per step, %d cores here; logs in %s%n",
                 maxInstances, articles, Runtime.getRuntime().availableProcessors(), dir);
         try (FaultStack stack = FaultStack.start()) {
-            FaultRun run = new FaultRun(stack, ServiceLauncher.ofThisApplication(List.of()), dir, modelDir, texts,
+            FaultRun run = new FaultRun(stack, ServiceLauncher.ofThisApplication(ServiceLauncher.CPU_IMAGE_JVM_OPTIONS), dir, modelDir, texts,
                     articles, rate, new Random(42), System.out);
             ScaleOutRun scaleOut = new ScaleOutRun(run, extra);
             List<ScaleOutRun.Step> steps = new ArrayList<>();

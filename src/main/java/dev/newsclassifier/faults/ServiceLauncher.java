@@ -20,6 +20,9 @@ public record ServiceLauncher(Path java, Path jar, Path workingDir, List<String>
         jvmOptions = List.copyOf(jvmOptions);
     }
 
+    /** The JIT setting the CPU image runs the service with (docker/Dockerfile.jvm): C1 only. */
+    public static final List<String> CPU_IMAGE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
     /**
      * The jar this JVM was started from ({@code java -jar target/quarkus-app/quarkus-run.jar}), run
      * by this JVM's {@code java}.
