@@ -2,6 +2,7 @@ package dev.newsclassifier.service;
 
 import dev.newsclassifier.avro.ClassifiedArticle;
 import dev.newsclassifier.avro.NewsArticle;
+import dev.newsclassifier.dataset.BuiltInSample;
 import dev.newsclassifier.inference.Classifier;
 import dev.newsclassifier.topology.ArticleDecoder;
 import dev.newsclassifier.topology.BufferStoreKind;
@@ -10,23 +11,14 @@ import dev.newsclassifier.topology.NewsClassifierTopology;
 import dev.newsclassifier.topology.PipelineMetrics;
 import dev.newsclassifier.topology.TopologySettings;
 import dev.newsclassifier.topology.UndecodableArticleException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -52,13 +44,12 @@ import org.jboss.logging.Logger;
  * already run on texts of every length.
  *
  * <p>The sample's records are plain Avro (the registry's wire format has its own warm-up, {@link RegistryWarmUp}),
- * the buffer store is in memory and the metrics go to a registry of their own, so nothing of this run is seen
- * outside: not in Kafka, not in the state directory, not in {@code /q/metrics}.
+ * the buffer store is in memory (so the driver writes no state directory) and the metrics go to a registry of their
+ * own, so nothing of this run is seen outside: not in Kafka, not on disk, not in {@code /q/metrics}.
  */
 final class StartUpWarmUp {
 
     private static final Logger LOG = Logger.getLogger(StartUpWarmUp.class);
-    private static final String SAMPLE = "demo/articles.jsonl";
 
     private StartUpWarmUp() {
     }
@@ -79,12 +70,10 @@ final class StartUpWarmUp {
         Serde<ClassifiedArticle> labeledSerde = Serdes.serdeFrom((topic, value) -> encode(value), (topic, bytes) -> {
             throw new UnsupportedOperationException("the warm-up reads labeled articles as bytes");
         });
-        Path stateDir = createStateDir();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "news-classifier-warm-up");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "warm-up.invalid:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        List<NewsArticle> sample = sample();
+        List<NewsArticle> sample = sample(classifier);
         int labeled;
         try (TopologyTestDriver driver = new TopologyTestDriver(NewsClassifierTopology.build(inMemory,
                 StartUpWarmUp::decode, labeledSerde, classifier, new PipelineMetrics(new SimpleMeterRegistry()),
@@ -103,31 +92,17 @@ final class StartUpWarmUp {
             driver.advanceWallClockTime(Duration.ofMillis(1));
             driver.advanceWallClockTime(Duration.ofMillis(1));
             labeled = output.getQueueSize() > 0 ? output.readValuesToList().size() : 0;
-        } finally {
-            deleteQuietly(stateDir);
         }
         LOG.infof("Warmed up on %d sample articles in %d ms (%d labeled) before joining the consumer group", articles,
                 (System.nanoTime() - started) / 1_000_000, labeled);
         return labeled;
     }
 
-    private static List<NewsArticle> sample() {
-        ObjectMapper json = new ObjectMapper();
-        List<NewsArticle> sample = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                StartUpWarmUp.class.getClassLoader().getResourceAsStream(SAMPLE), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (!line.isBlank()) {
-                    JsonNode row = json.readTree(line);
-                    sample.add(NewsArticle.newBuilder().setId(row.path("id").asText())
-                            .setTitle(row.path("title").asText()).setDescription(row.path("description").asText())
-                            .setSource(row.path("source").asText(null)).build());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the built-in sample " + SAMPLE, e);
-        }
-        return sample;
+    private static List<NewsArticle> sample(Classifier classifier) {
+        return BuiltInSample.read(classifier.model().labels(), false).stream()
+                .map(article -> NewsArticle.newBuilder().setId(article.id()).setTitle(article.title())
+                        .setDescription(article.description()).setSource(article.source()).build())
+                .toList();
     }
 
     private static NewsArticle decode(String topic, org.apache.kafka.common.header.Headers headers, byte[] value) {
@@ -148,22 +123,6 @@ final class StartUpWarmUp {
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path createStateDir() {
-        try {
-            return Files.createTempDirectory("news-classifier-warm-up-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.debugf("Could not delete the warm-up's state directory %s: %s", dir, e.getMessage());
         }
     }
 }
