@@ -8,6 +8,7 @@ import time
 import bases
 import calibrate
 import compact
+import explain_outputs
 import graph_rewrites
 import model_config
 import quantize
@@ -160,6 +161,16 @@ def stage_ship(ctx):
     ship_model(ctx, shipped_form(benched, fast), ctx.shipped_dir(FAST_VARIANT["folder"]), FAST_VARIANT["model_name"])
 
 
+def stage_explain(ctx):
+    """The explain entry (attention outputs) in every shipped folder's config.json; ship writes it too, this stage
+    adds it to folders shipped before it existed."""
+    for folder in ("default", FP32_FOLDER, FAST_VARIANT["folder"]):
+        target = ctx.shipped_dir(folder)
+        if os.path.exists(os.path.join(target, "model.onnx")):
+            names = explain_outputs.add_to_config(target)
+            log(f"explain: {target}: {len(names)} attention outputs")
+
+
 def shipped_form(benched, entry):
     """entry's static int8 form when it was benched and is within INT8_TOLERANCE of entry, else entry."""
     static = benched.get(static_rung(entry["rung"]))
@@ -198,6 +209,7 @@ def ship_model(ctx, entry, target, model_name):
         "articles_per_second": round(served["articles_per_second"], 1),
         "intra_op_threads": served["intra_op_threads"], "chunk_size": served["chunk_size"],
         "concurrent_chunks": served["concurrent_chunks"], "how": SERVED_HOW}
+    config[explain_outputs.CONFIG_KEY] = explain_outputs.explain_entry(os.path.join(target, "model.onnx"))
     if "quantization" in run:
         config["quantization"] = {**run["quantization"], "source_rung": run["source"]}
     else:

@@ -51,6 +51,7 @@ STAGES = {
     "bench": benchmarks.stage_bench,
     "ceiling": benchmarks.stage_ceiling,
     "ship": packaging.stage_ship,
+    "explain": packaging.stage_explain,
     "compare": benchmarks.stage_compare,
     "card": card.stage_card,
 }

@@ -85,7 +85,7 @@ def main():
     for folder in ("default", "fp32", "fast"):
         with open(os.path.join(ctx.shipped_dir(folder), "config.json")) as f:
             config = json.load(f)
-        shipped[folder] = {k: config[k] for k in ("model_name", "model_version", "precision", "metrics", "training")}
+        shipped[folder] = {k: config[k] for k in ("model_name", "model_version", "precision", "metrics", "training", "explain")}
     with open(ctx.card_path()) as f:
         card_text = f.read()
     results = {name: json.load(open(ctx.path(f"{name}.json"))) for name in ("ablation", "curve", "teacher")}

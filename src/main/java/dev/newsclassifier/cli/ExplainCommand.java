@@ -8,6 +8,7 @@ import dev.newsclassifier.explain.Explanation;
 import dev.newsclassifier.explain.ExplanationPage;
 import dev.newsclassifier.explain.Occlusion;
 import dev.newsclassifier.explain.WordWeight;
+import dev.newsclassifier.inference.AttentionModel;
 import dev.newsclassifier.inference.InferenceOptions;
 import dev.newsclassifier.inference.ModelConfig;
 import dev.newsclassifier.inference.ModelLoadException;
@@ -24,17 +25,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Says which words decided an article's label, by occlusion. */
+/** Says which words decided an article's label, by occlusion, and where the model looked (its attention). */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         description = {"Classify an article (or the first articles of a file) and say which words decided its label:",
                 "each word's weight is how much the label's probability drops when that word alone is left out",
-                "(occlusion; the article and all its variants go to the model in one call).",
+                "(occlusion; the article and all its variants go to the model in one call). With --html, the page",
+                "also shows the model's attention: [CLS]'s row averaged over the heads per layer, and the token x",
+                "token matrix of one layer and head (--attention-layer, --attention-head).",
                 "",
                 "Examples:",
                 "  ./news-classifier explain --title \"Chipmaker shares jump on record quarter\"",
                 "  ./news-classifier explain --title \"...\" --description \"...\" --top 8",
                 "  ./news-classifier explain --input ../shared/data/ag_news/test_part.csv.gz --limit 20",
                 "  ./news-classifier explain --title \"...\" --html explain.html      # open it in a browser",
+                "  ./news-classifier explain --title \"...\" --html explain.html --attention-layer 3 --attention-head 7",
                 ""})
 final class ExplainCommand implements Callable<Integer> {
 
@@ -69,8 +73,17 @@ final class ExplainCommand implements Callable<Integer> {
     Path modelDir;
 
     @Option(names = "--html", paramLabel = "FILE",
-            description = "Also write an offline page: each text with its words shaded by weight, and the weights as bars")
+            description = "Also write an offline page: each text with its words shaded by weight, the weights as bars, "
+                    + "and the model's attention")
     Path html;
+
+    @Option(names = "--attention-layer", paramLabel = "N",
+            description = "The page's token x token heatmap shows this layer, 1 = bottom (default: the top layer)")
+    Integer attentionLayer;
+
+    @Option(names = "--attention-head", paramLabel = "N", defaultValue = "1",
+            description = "... and this head of it, from 1 (default: ${DEFAULT-VALUE})")
+    int attentionHead;
 
     @Override
     public Integer call() {
@@ -89,28 +102,40 @@ final class ExplainCommand implements Callable<Integer> {
             err.println("Cannot read " + input);
             return 2;
         }
+        if (attentionHead < 1 || (attentionLayer != null && attentionLayer < 1)) {
+            err.println("--attention-layer and --attention-head count from 1");
+            return 2;
+        }
         Path dir = modelDir != null ? modelDir : ToolSupport.defaultModelDir();
         try (OnnxClassifier classifier = OnnxClassifier.load(dir, InferenceOptions.cpu(
                 Integer.parseInt(InferenceOptions.DEFAULT_INTRA_OP_THREADS),
                 Integer.parseInt(InferenceOptions.DEFAULT_CHUNK_SIZE),
-                Integer.parseInt(InferenceOptions.DEFAULT_CONCURRENT_CHUNKS)))) {
+                Integer.parseInt(InferenceOptions.DEFAULT_CONCURRENT_CHUNKS)));
+                AttentionModel attention = html == null ? null : openAttention(dir, err)) {
+            ExplanationPage.HeatmapChoice heatmap = heatmap(attention, err);
+            if (attention != null && heatmap == null) {
+                return 2;
+            }
             List<LabeledArticle> articles = articles(classifier.model());
             Occlusion occlusion = new Occlusion(classifier, maxWords);
             long started = System.nanoTime();
             long variants = 0;
             List<ExplanationPage.Entry> entries = new ArrayList<>();
             for (LabeledArticle article : articles) {
-                Explanation explanation = occlusion.explain(TextRule.apply(article.title(), article.description()));
+                String text = TextRule.apply(article.title(), article.description());
+                Explanation explanation = occlusion.explain(text);
                 variants += explanation.variants();
                 print(out, article, explanation, classifier.model());
-                entries.add(new ExplanationPage.Entry(article.id(), article.label(), explanation));
+                entries.add(new ExplanationPage.Entry(article.id(), article.label(), explanation,
+                        attention == null ? null : attention.attend(text)));
             }
             double millis = (System.nanoTime() - started) / 1e6;
-            out.printf("%d article(s) explained with %s %s: %.1f ms and %.1f texts classified per article%n",
+            out.printf("%d article(s) explained with %s %s: %.1f ms and %.1f texts classified per article%s%n",
                     articles.size(), classifier.model().name(), classifier.model().version(), millis / articles.size(),
-                    variants / (double) articles.size());
+                    variants / (double) articles.size(), attention == null ? "" : ", attention read once more");
             if (html != null) {
-                ExplanationPage.write(html, classifier.model(), entries);
+                ExplanationPage.write(html, classifier.model(), entries,
+                        heatmap == null ? ExplanationPage.HeatmapChoice.TOP_LAYER_FIRST_HEAD : heatmap);
                 out.println("Page: " + html);
             }
             return 0;
@@ -124,6 +149,32 @@ final class ExplainCommand implements Callable<Integer> {
             err.println("Malformed record: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** The folder's attention model, or null (said on stderr) when its config names no attention outputs. */
+    private static AttentionModel openAttention(Path dir, PrintWriter err) {
+        if (AttentionModel.attentionOutputs(dir).isEmpty()) {
+            err.println("The page shows no attention: " + dir.resolve("config.json") + " names no attention outputs "
+                    + "(`reproduce.py --stages explain` adds them)");
+            return null;
+        }
+        return AttentionModel.open(dir, Integer.parseInt(InferenceOptions.DEFAULT_INTRA_OP_THREADS));
+    }
+
+    /** The heatmap's layer and head, 0-based, or null (said on stderr) when the model has no such layer or head. */
+    private ExplanationPage.HeatmapChoice heatmap(AttentionModel attention, PrintWriter err) {
+        if (attention == null) {
+            return null;
+        }
+        int layers = attention.layers();
+        int heads = attention.heads();
+        int layer = attentionLayer == null ? layers : attentionLayer;
+        if (layer > layers || attentionHead > heads) {
+            err.printf("The model has %d layer(s) of %d heads: --attention-layer 1..%d, --attention-head 1..%d%n",
+                    layers, heads, layers, heads);
+            return null;
+        }
+        return new ExplanationPage.HeatmapChoice(layer - 1, attentionHead - 1);
     }
 
     private List<LabeledArticle> articles(ModelConfig model) {

@@ -1,5 +1,6 @@
 package dev.newsclassifier.explain;
 
+import dev.newsclassifier.inference.Attention;
 import dev.newsclassifier.inference.ModelConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,9 @@ import java.util.Locale;
 
 /**
  * One offline page (inline CSS and SVG, no scripts, nothing from the network) that shows, per article, the label and
- * its probabilities, the text with each word shaded by its weight (red argued for the label, blue against), and the
- * weights as bars, strongest first.
+ * its probabilities, the text with each word shaded by its weight (red argued for the label, blue against), the
+ * weights as bars, strongest first, and, when the model's attention was read, where it looked
+ * ({@link AttentionFigures}).
  */
 public final class ExplanationPage {
 
@@ -20,36 +22,55 @@ public final class ExplanationPage {
     private ExplanationPage() {
     }
 
-    /** An explained article: its id and, when known, the label a person gave it. */
-    public record Entry(String id, String trueLabel, Explanation explanation) {
+    /**
+     * An explained article.
+     *
+     * @param trueLabel the label a person gave it, or null
+     * @param attention the model's attention on its text, or null when not read
+     */
+    public record Entry(String id, String trueLabel, Explanation explanation, Attention attention) {
     }
 
-    public static void write(Path file, ModelConfig model, List<Entry> entries) throws IOException {
+    /** Which layer and head (0-based) the token × token heatmap shows; a negative layer counts from the top. */
+    public record HeatmapChoice(int layer, int head) {
+
+        public static final HeatmapChoice TOP_LAYER_FIRST_HEAD = new HeatmapChoice(-1, 0);
+
+        int layerOf(Attention attention) {
+            return layer < 0 ? attention.layers() + layer : layer;
+        }
+    }
+
+    public static void write(Path file, ModelConfig model, List<Entry> entries, HeatmapChoice heatmap)
+            throws IOException {
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
-        Files.writeString(file, html(model, entries), StandardCharsets.UTF_8);
+        Files.writeString(file, html(model, entries, heatmap), StandardCharsets.UTF_8);
     }
 
-    static String html(ModelConfig model, List<Entry> entries) {
+    static String html(ModelConfig model, List<Entry> entries, HeatmapChoice heatmap) {
         StringBuilder html = new StringBuilder(16 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Why the model chose its "
                 + "labels</title><style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1000px}"
                 + "h1{font-size:22px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}"
                 + ".text{font-size:18px;line-height:2}.word{padding:2px 3px;border-radius:3px}"
                 + "table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;text-align:left}"
-                + ".num{text-align:right}.legend{color:#666;font-size:12px}</style></head><body>\n");
+                + ".num{text-align:right}.legend{color:#666;font-size:12px}.scroll{overflow-x:auto}"
+                + "table.cls-attention td{width:18px;height:16px;padding:0;border:1px solid #fff}"
+                + "table.cls-attention th.token{font-weight:normal;font-size:11px;writing-mode:vertical-rl;"
+                + "transform:rotate(180deg);padding:2px 0}</style></head><body>\n");
         html.append("<h1>Why ").append(escape(model.name() + " " + model.version()))
                 .append(" chose its labels</h1>\n<p class=\"legend\">Each word's weight is how much the label's "
                         + "probability drops when that word alone is left out (occlusion). Red words argued for the "
                         + "label, blue ones against; the deeper the shade, the stronger.</p>\n");
         for (Entry entry : entries) {
-            article(html, model, entry);
+            article(html, model, entry, heatmap);
         }
         return html.append("</body></html>\n").toString();
     }
 
-    private static void article(StringBuilder html, ModelConfig model, Entry entry) {
+    private static void article(StringBuilder html, ModelConfig model, Entry entry, HeatmapChoice heatmap) {
         Explanation explanation = entry.explanation();
         float[] probabilities = explanation.classification().probabilities();
         String label = model.label(explanation.classification().labelIndex());
@@ -84,6 +105,9 @@ public final class ExplanationPage {
         }
         html.append("</tr></table>\n");
         bars(html, explanation.strongest(Math.min(10, explanation.words().size())), strongest);
+        if (entry.attention() != null) {
+            AttentionFigures.append(html, entry.attention(), heatmap.layerOf(entry.attention()), heatmap.head());
+        }
         html.append("</section>\n");
     }
 

@@ -148,7 +148,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         sessionOptions.addConfigEntry(FLUSH_DENORMALS, "1");
     }
 
-    private static HuggingFaceTokenizer openTokenizer(Path tokenizerFile, int maxLength) {
+    static HuggingFaceTokenizer openTokenizer(Path tokenizerFile, int maxLength) {
         try {
             // Padding is off here on purpose: classify() pads each length-sorted chunk itself.
             return HuggingFaceTokenizer.builder()
@@ -337,7 +337,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         closeQuietly(session, tokenizer);
     }
 
-    private static void closeQuietly(OrtSession session, HuggingFaceTokenizer tokenizer) {
+    static void closeQuietly(OrtSession session, HuggingFaceTokenizer tokenizer) {
         if (session != null) {
             try {
                 session.close();

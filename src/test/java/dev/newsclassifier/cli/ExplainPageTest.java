@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code explain --html}: an offline page with every word of the text shaded by its weight and the strongest words as
- * bars, as written, and as headless Chromium renders it (its DOM), when Chromium is installed.
+ * {@code explain --html}: an offline page with every word of the text shaded by its weight, the strongest words as
+ * bars and the model's attention ([CLS]'s row per layer, one head's token × token heatmap), as written, and as
+ * headless Chromium renders it (its DOM), when Chromium is installed.
  */
 class ExplainPageTest {
 
@@ -46,6 +47,31 @@ class ExplainPageTest {
     }
 
     @Test
+    void shouldShowWhereTheModelLookedInEveryLayerAndTheChosenHead() throws Exception {
+        Path page = dir.resolve("explain.html");
+
+        var result = execute("explain", "--title", TITLE, "--html", page.toString(), "--attention-layer", "2",
+                "--attention-head", "3");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        String html = Files.readString(page);
+        int tokens = count(html, "<th class=\"token\">");
+        assertThat(tokens).as("word pieces with [CLS] and [SEP]").isGreaterThanOrEqualTo(TITLE.split(" ").length + 2);
+        assertThat(html).contains("<th class=\"token\">[CLS]</th>", "Layer 2, head 3 of 12");
+        assertThat(count(html, "class=\"cls-cell\"")).as("[CLS]'s row in each of the 6 layers").isEqualTo(6 * tokens);
+        assertThat(count(html, "class=\"attention-cell\"")).isEqualTo(tokens * tokens);
+    }
+
+    @Test
+    void shouldRefuseALayerOrHeadTheModelDoesNotHave() {
+        var result = execute("explain", "--title", TITLE, "--html", dir.resolve("explain.html").toString(),
+                "--attention-layer", "7");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("6 layer(s) of 12 heads");
+    }
+
+    @Test
     void shouldRenderInHeadlessChromiumWithItsShadedWordsAndBars() throws Exception {
         Path chromium = Chromium.find();
         Path page = dir.resolve("explain.html");
@@ -64,6 +90,11 @@ class ExplainPageTest {
         assertThat(count(rendered, "class=\"word\"")).as("shaded words in the DOM; chromium said:%n%s",
                 Files.readString(dir.resolve("chromium.err"))).isEqualTo(TITLE.split(" ").length);
         assertThat(count(rendered, "class=\"weight-bar\"")).isEqualTo(TITLE.split(" ").length);
+        int tokens = count(rendered, "<th class=\"token\">");
+        assertThat(tokens).isGreaterThanOrEqualTo(TITLE.split(" ").length + 2);
+        assertThat(count(rendered, "class=\"cls-cell\"")).isEqualTo(6 * tokens);
+        assertThat(count(rendered, "class=\"attention-cell\"")).as("the heatmap's cells in the DOM")
+                .isEqualTo(tokens * tokens);
     }
 
     private static int count(String text, String part) {

@@ -63,6 +63,10 @@ class ReproduceSmokeTest {
         assertThat(shipped.at("/default/metrics/test_accuracy").isNumber()).isTrue();
         assertThat(shipped.at("/default/metrics/validation_accuracy").isNumber()).isTrue();
         assertThat(shipped.at("/default/metrics/test_confidence_histogram")).hasSize(10);
+        // Every shipped folder names its attention tensors, one per encoder layer, for `explain`.
+        assertThat(shipped.at("/fast/explain/attention_outputs")).hasSize(1);
+        assertThat(shipped.at("/default/explain/attention_outputs").size())
+                .isEqualTo(shipped.at("/fp32/explain/attention_outputs").size()).isPositive();
 
         assertThat(run.at("/ablation/points")).hasSize(3);
         assertThat(run.at("/ablation/points/0/tiers").toString()).isEqualTo("[\"sample\",\"A\"]");
