@@ -12,7 +12,7 @@ from context import MAX_LENGTH, load_run, log
 from distillation import DISTILL, SHIPPED_TEACHER, STUDENTS, load_teacher
 from packaging import CALIBRATION_ROWS, INT8_TOLERANCE
 from recipes import ABLATION, CURVE_FRACTIONS
-from rungs import FAST_VARIANT, FP32_FOLDER, STAGES_OF, TITLES, lr_text, source_of
+from rungs import FAST_FOLDER, FP32_FOLDER, STAGES_OF, TITLES, lr_text, source_of
 
 # The full AG News train split, the size published results train on.
 FULL_TRAIN_ROWS = 120_000
@@ -182,13 +182,13 @@ def stage_card(ctx):
     shipped = shipped_config(ctx, "default")
     default = rungs[shipped["training"]["rung"]]
     reference = rungs[source_of(default["rung"])]
-    fast_config = shipped_config(ctx, FAST_VARIANT["folder"])
+    fast_config = shipped_config(ctx, FAST_FOLDER)
     fast = rungs.get(fast_config["training"]["rung"]) if fast_config else None
     fp32_config = shipped_config(ctx, FP32_FOLDER)
     marks = {default["rung"]: " **(default)**", reference["rung"]: f" **(`{FP32_FOLDER}`)**"}
     if fast:
-        marks[fast["rung"]] = f" **(`{FAST_VARIANT['folder']}`)**"
-    variants = [variant_row("default", shipped, default), variant_row(FAST_VARIANT["folder"], fast_config, fast),
+        marks[fast["rung"]] = f" **(`{FAST_FOLDER}`)**"
+    variants = [variant_row("default", shipped, default), variant_row(FAST_FOLDER, fast_config, fast),
                 variant_row(FP32_FOLDER, fp32_config, reference)]
     stats = ctx.prepared()["stats"]
     tl = stats["token_length"]

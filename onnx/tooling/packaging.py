@@ -16,8 +16,8 @@ from benchmarks import ALLOW_SPINNING, MEASURED_WITH, SERVED_HOW, cpu_descriptio
 from context import MAX_LENGTH, SEED, build_model, load_run, log, model_dir
 from distillation import STUDENTS
 from export import export_onnx
-from rungs import (DEFAULT_MODEL_NAME, FAST_VARIANT, FP32_FOLDER, INT8_SOURCES, TITLES, TRAINED_RUNGS, int8_rung,
-                   precision_of, shipped_version, static_rung)
+from rungs import (DEFAULT_MODEL_NAME, FAST_FOLDER, FAST_MAX_GAP, FP32_FOLDER, INT8_SOURCES, TITLES, TRAINED_RUNGS,
+                   fast_model_name, int8_rung, precision_of, shipped_version, static_rung)
 
 # Static int8 takes each activation's range (min and max over real tokens) from the first
 # CALIBRATION_ROWS training texts; the validation and test rows are never seen.
@@ -135,8 +135,10 @@ def write_int8(ctx, source, run, rung, range_of=None, started=None, quantization
 def stage_ship(ctx):
     """onnx/models/default: the fine-tuned 6-layer MiniLM rung with the best validation accuracy (the test
     rows choose nothing), in its static int8 form when that costs at most INT8_TOLERANCE in validation
-    accuracy; onnx/models/fp32: the same rung in fp32; onnx/models/fast: FAST_VARIANT, by the same rule,
-    when it was benched.
+    accuracy; onnx/models/fp32: the same rung in fp32. A build that benched no such rung, or none better on
+    validation than the fp32 model already shipped (trained by an earlier build), leaves both as they are.
+    onnx/models/fast: the shallowest student within FAST_MAX_GAP of the default on validation, by the same
+    int8 rule.
 
     Dynamic int8 (the d-int8- rungs) never ships: it quantizes each activation tensor with one scale
     for the whole batch, so an article's probabilities move with its batch-mates (measured: up to
@@ -147,24 +149,48 @@ def stage_ship(ctx):
     benched = {r["rung"]: r for r in ladder}
     candidates = [r for r in ladder if r["base"] == "minilm" and r["rung"].startswith("c-")
                   and r["rung"] not in STUDENTS]
-    if candidates:
-        best = max(candidates, key=lambda r: r["validation_accuracy"])
+    best = max(candidates, key=lambda r: r["validation_accuracy"]) if candidates else None
+    shipped = shipped_validation_accuracy(ctx, FP32_FOLDER)
+    if best is None:
+        log(f"ship: no 6-layer MiniLM rung benched here, onnx/models/default and {FP32_FOLDER} left as they are")
+    elif shipped is not None and shipped["rung"] not in benched and shipped["accuracy"] >= best["validation_accuracy"]:
+        log(f"ship: {best['rung']} ({best['validation_accuracy']:.4f} on validation) is not better than the shipped "
+            f"{shipped['rung']} ({shipped['accuracy']:.4f}): onnx/models/default and {FP32_FOLDER} left as they are")
+    else:
         ship_model(ctx, shipped_form(benched, best), ctx.shipped_dir(), DEFAULT_MODEL_NAME)
         ship_model(ctx, best, ctx.shipped_dir(FP32_FOLDER), DEFAULT_MODEL_NAME)
-    else:
-        # A build that only distilled a new fast variant from the shipped teacher leaves the default as it is.
-        log(f"ship: no 6-layer MiniLM rung benched here, onnx/models/default and {FP32_FOLDER} left as they are")
-    fast = benched.get(FAST_VARIANT["rung"])
-    if fast is None:
-        log(f"ship: {FAST_VARIANT['rung']} not benched, onnx/models/{FAST_VARIANT['folder']} left as it is")
+        shipped = {"rung": best["rung"], "accuracy": best["validation_accuracy"]}
+    students = [benched[rung] for rung in sorted(STUDENTS, key=STUDENTS.get) if rung in benched]
+    if not students:
+        log(f"ship: no student benched, onnx/models/{FAST_FOLDER} left as it is")
         return
-    ship_model(ctx, shipped_form(benched, fast), ctx.shipped_dir(FAST_VARIANT["folder"]), FAST_VARIANT["model_name"])
+    if shipped is None:
+        log(f"ship: no default to measure the students against, onnx/models/{FAST_FOLDER} left as it is")
+        return
+    close = [r for r in students if shipped["accuracy"] - r["validation_accuracy"] <= FAST_MAX_GAP + 1e-9]
+    for r in students:
+        log(f"ship: {r['rung']} {r['validation_accuracy']:.4f} on validation, "
+            f"{shipped['accuracy'] - r['validation_accuracy']:+.4f} from the default's {shipped['accuracy']:.4f}")
+    fast = close[0] if close else students[-1]
+    if not close:
+        log(f"ship: no student within {FAST_MAX_GAP} of the default; the deepest benched, {fast['rung']}, ships")
+    ship_model(ctx, shipped_form(benched, fast), ctx.shipped_dir(FAST_FOLDER), fast_model_name(fast["rung"]))
+
+
+def shipped_validation_accuracy(ctx, folder):
+    """The validation accuracy and rung of the model shipped in folder (by this build or an earlier one), or None."""
+    path = os.path.join(ctx.shipped_dir(folder), "config.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        config = json.load(f)
+    return {"rung": config["training"]["rung"], "accuracy": config["metrics"]["validation_accuracy"]}
 
 
 def stage_explain(ctx):
     """The explain entry (attention outputs) in every shipped folder's config.json; ship writes it too, this stage
     adds it to folders shipped before it existed."""
-    for folder in ("default", FP32_FOLDER, FAST_VARIANT["folder"]):
+    for folder in ("default", FP32_FOLDER, FAST_FOLDER):
         target = ctx.shipped_dir(folder)
         if os.path.exists(os.path.join(target, "model.onnx")):
             names = explain_outputs.add_to_config(target)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.newsclassifier.inference.ModelConfig;
 import dev.newsclassifier.service.NewsConfig;
 import dev.newsclassifier.testing.LocalKafkaStackResource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -123,8 +124,9 @@ class ShadowModelServiceTest {
     @Test
     void shouldShadowTheStreamFromStartUpAndStopAndStartAtRunTime() throws Exception {
         Path workDir = Files.createTempDirectory("shadow-test-");
+        String fastName = ModelConfig.read(Path.of("onnx", "models", "fast", ModelConfig.FILE_NAME)).name();
         JsonNode shadowAtStart = json.readTree(send("GET", null, null).body()).path("model");
-        assertThat(shadowAtStart.path("name").asText()).isEqualTo("news-classifier-minilm-l1-agnews");
+        assertThat(shadowAtStart.path("name").asText()).isEqualTo(fastName);
 
         String first = replay(workDir, "shadowed");
         Path compareDir = workDir.resolve("compare");
@@ -134,7 +136,7 @@ class ShadowModelServiceTest {
         JsonNode comparison = json.readTree(compareDir.resolve("report.json").toFile()).get("comparison");
         assertThat(comparison.get("compared").asInt()).isEqualTo(ARTICLES);
         assertThat(comparison.get("agreement").asDouble()).isBetween(0.5, 1.0);
-        assertThat(compared.out()).contains("news-classifier-minilm-l1-agnews");
+        assertThat(compared.out()).contains(fastName);
         assertThat(shadowArticles()).isEqualTo(ARTICLES);
         assertThat(meters.get("news.shadow.inference.duration").timer().count()).isPositive();
         assertThat(meters.find("news.shadow.model.info").gauges()).hasSize(1);

@@ -59,12 +59,14 @@ class ReproduceSmokeTest {
         assertThat(shipped.at("/default/model_version").asText()).isEqualTo(staticShips ? "3.0.0" : "3.0.0+fp32");
         assertThat(shipped.at("/default/precision").asText()).isEqualTo(staticShips ? "int8-static" : "fp32");
         assertThat(shipped.at("/fp32/model_version").asText()).isEqualTo("3.0.0+fp32");
-        assertThat(shipped.at("/fast/model_name").asText()).isEqualTo("news-classifier-minilm-l1-agnews");
+        // The fast folder takes a student by the validation rule; on a tiny run either can win.
+        String fastName = shipped.at("/fast/model_name").asText();
+        assertThat(fastName).isIn("news-classifier-minilm-l1-agnews", "news-classifier-minilm-l3-agnews");
         assertThat(shipped.at("/default/metrics/test_accuracy").isNumber()).isTrue();
         assertThat(shipped.at("/default/metrics/validation_accuracy").isNumber()).isTrue();
         assertThat(shipped.at("/default/metrics/test_confidence_histogram")).hasSize(10);
         // Every shipped folder names its attention tensors, one per encoder layer, for `explain`.
-        assertThat(shipped.at("/fast/explain/attention_outputs")).hasSize(1);
+        assertThat(shipped.at("/fast/explain/attention_outputs")).hasSize(fastName.contains("-l1-") ? 1 : 3);
         assertThat(shipped.at("/default/explain/attention_outputs").size())
                 .isEqualTo(shipped.at("/fp32/explain/attention_outputs").size()).isPositive();
 
