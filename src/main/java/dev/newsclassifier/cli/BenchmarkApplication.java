@@ -134,7 +134,7 @@ public class BenchmarkApplication implements QuarkusApplication {
             publish(paced, "paced", pacedRate);
             cpu.addBenchmarkClientNanos(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
         }, "benchmark-publisher");
-        Map<String, Long> pacedCpuBefore = cpu.snapshot();
+        CpuByComponent.Snapshot pacedCpuBefore = cpu.snapshot();
         publisher.start();
         List<Received> steady = collect(pacedCount, "paced-", Duration.ofSeconds(pacedSeconds + 120L));
         publisher.join();
@@ -209,8 +209,8 @@ public class BenchmarkApplication implements QuarkusApplication {
      * A backlog drained from the moment the stream resumed: its records, when it resumed, and the CPU by component at
      * the resume and once every record was read.
      */
-    private record Drain(List<Received> records, long resumedAt, Map<String, Long> cpuBefore,
-            Map<String, Long> cpuAfter) {
+    private record Drain(List<Received> records, long resumedAt, CpuByComponent.Snapshot cpuBefore,
+            CpuByComponent.Snapshot cpuAfter) {
 
         long lastClassified() {
             return records.stream().mapToLong(r -> r.record().value().getClassifiedAt().toEpochMilli()).max()
@@ -250,7 +250,7 @@ public class BenchmarkApplication implements QuarkusApplication {
     private Drain drain(List<LabeledArticle> articles, String phase) {
         streams.pause();
         publish(articles, phase, 0);
-        Map<String, Long> cpuBefore = cpu.snapshot();
+        CpuByComponent.Snapshot cpuBefore = cpu.snapshot();
         long resumedAt = System.currentTimeMillis();
         streams.resume();
         List<Received> records = collect(articles.size(), phase + "-", Duration.ofMinutes(10));

@@ -15,7 +15,9 @@ import java.util.stream.Stream;
  * The process's CPU time by component, from per-thread CPU times: Java threads through {@link ThreadMXBean} (full
  * names; their time includes native code run on them, so the model's chunk threads carry ONNX Runtime's work), and
  * the JVM's own threads (JIT compilers, GC), which it hides from that bean, through {@code /proc/self/task} on Linux.
- * What no live thread accounts for (threads that ended, threads of no known component) is "other".
+ * What no live thread accounts for (threads that ended, threads of no known component) is "other". The JVM starts
+ * and stops JIT compiler threads with the load, so a component's time is summed per thread, never as a difference of
+ * totals.
  *
  * <p>Components are told apart by thread name, as this service and the embedded broker name their threads. The
  * benchmark reads on the main thread and publishes on a thread of its own, which reports its time before it ends
@@ -56,33 +58,53 @@ final class CpuByComponent {
         benchmarkClientNanos += nanos;
     }
 
-    /** CPU nanoseconds per component so far, and the process's total under "total". */
-    Map<String, Long> snapshot() {
-        Map<String, Long> nanos = new LinkedHashMap<>();
-        COMPONENTS.forEach(component -> nanos.put(component, 0L));
+    /**
+     * CPU so far, per thread and for the process.
+     *
+     * @param threads per live thread (keyed by Java thread id or OS task id), its component and CPU nanoseconds
+     * @param benchmarkClientNanos what the benchmark's ended client threads reported
+     * @param processNanos the whole process's CPU time
+     */
+    record Snapshot(Map<String, ThreadCpu> threads, long benchmarkClientNanos, long processNanos) {
+    }
+
+    record ThreadCpu(String component, long nanos) {
+    }
+
+    Snapshot snapshot() {
+        Map<String, ThreadCpu> cpu = new LinkedHashMap<>();
         long[] ids = threads.getAllThreadIds();
         ThreadInfo[] infos = threads.getThreadInfo(ids);
         for (int i = 0; i < ids.length; i++) {
-            long cpu = threads.getThreadCpuTime(ids[i]);
-            if (infos[i] != null && cpu > 0) {
-                nanos.merge(componentOf(infos[i].getThreadName()), cpu, Long::sum);
+            long nanos = threads.getThreadCpuTime(ids[i]);
+            if (infos[i] != null && nanos > 0) {
+                cpu.put("java-" + ids[i], new ThreadCpu(componentOf(infos[i].getThreadName()), nanos));
             }
         }
-        nanos.merge(BENCHMARK, benchmarkClientNanos, Long::sum);
-        nativeThreads().forEach((name, cpu) -> nanos.merge(
-                name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? JIT : GC, cpu, Long::sum));
-        long total = processCpuNanos();
+        cpu.putAll(nativeThreads());
+        return new Snapshot(cpu, benchmarkClientNanos, processCpuNanos());
+    }
+
+    /**
+     * Per component, milliseconds of CPU per article between two snapshots, and the process's under "total". A
+     * thread counts what it used in between (all of it if it started in between); what threads that ended in between
+     * used, no live thread accounts for, so it is "other" with everything else unattributed.
+     */
+    static Map<String, Double> perArticleMs(Snapshot before, Snapshot after, int articles) {
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        COMPONENTS.forEach(component -> nanos.put(component, 0L));
+        after.threads().forEach((thread, cpu) -> {
+            ThreadCpu earlier = before.threads().get(thread);
+            long used = cpu.nanos() - (earlier == null ? 0 : earlier.nanos());
+            nanos.merge(cpu.component(), Math.max(0, used), Long::sum);
+        });
+        nanos.merge(BENCHMARK, after.benchmarkClientNanos() - before.benchmarkClientNanos(), Long::sum);
+        long total = after.processNanos() - before.processNanos();
         long known = nanos.values().stream().mapToLong(Long::longValue).sum();
         nanos.merge(OTHER, Math.max(0, total - known), Long::sum);
         nanos.put("total", total);
-        return nanos;
-    }
-
-    /** Per component, milliseconds of CPU per article between two snapshots. */
-    static Map<String, Double> perArticleMs(Map<String, Long> before, Map<String, Long> after, int articles) {
         Map<String, Double> ms = new LinkedHashMap<>();
-        after.forEach((component, nanos) -> ms.put(component,
-                (nanos - before.getOrDefault(component, 0L)) / 1e6 / Math.max(1, articles)));
+        nanos.forEach((component, used) -> ms.put(component, used / 1e6 / Math.max(1, articles)));
         return ms;
     }
 
@@ -103,8 +125,8 @@ final class CpuByComponent {
     }
 
     /** JIT and GC threads, by their OS names, which the JVM keeps out of the thread bean; empty off Linux. */
-    private static Map<String, Long> nativeThreads() {
-        Map<String, Long> cpu = new LinkedHashMap<>();
+    private static Map<String, ThreadCpu> nativeThreads() {
+        Map<String, ThreadCpu> cpu = new LinkedHashMap<>();
         Path tasks = Path.of("/proc/self/task");
         if (!Files.isDirectory(tasks)) {
             return cpu;
@@ -119,7 +141,8 @@ final class CpuByComponent {
                         String stat = Files.readString(task.resolve("stat"));
                         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                        cpu.merge(name + " " + task.getFileName(), ticks * nanosPerTick, Long::sum);
+                        String component = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? JIT : GC;
+                        cpu.put("os-" + task.getFileName(), new ThreadCpu(component, ticks * nanosPerTick));
                     }
                 } catch (IOException | RuntimeException e) {
                     // The thread ended while being read: its time is in the process total, counted as other.
