@@ -4,6 +4,8 @@ import static dev.newsclassifier.cli.CommandResult.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.newsclassifier.testing.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +62,27 @@ class ExplainPageTest {
         assertThat(html).contains("<th class=\"token\">[CLS]</th>", "Layer 2, head 3 of 12");
         assertThat(count(html, "class=\"cls-cell\"")).as("[CLS]'s row in each of the 6 layers").isEqualTo(6 * tokens);
         assertThat(count(html, "class=\"attention-cell\"")).isEqualTo(tokens * tokens);
+    }
+
+    @Test
+    void shouldLeaveTheAttentionOutAndSayWhyWhenTheModelsConfigNamesNone() throws Exception {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        for (String file : new String[] {"model.onnx", "tokenizer.json"}) {
+            Files.copy(Path.of("onnx", "models", "fast", file), model.resolve(file));
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(Path.of("onnx", "models", "fast", "config.json").toFile());
+        config.remove("explain");
+        json.writeValue(model.resolve("config.json").toFile(), config);
+        Path page = dir.resolve("explain.html");
+
+        var result = execute("explain", "--title", TITLE, "--model-dir", model.toString(), "--html", page.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.err()).contains("The page shows no attention", "--stages explain");
+        String html = Files.readString(page);
+        assertThat(count(html, "class=\"word\" data-weight=")).isEqualTo(TITLE.split(" ").length);
+        assertThat(html).doesNotContain("attention-cell", "Where the model looked");
     }
 
     @Test
