@@ -59,11 +59,11 @@ public final class NewsClassifierTopology {
             Classifier classifier, ModelSlot shadow, Optional<FeedbackJoin.Inputs> feedback, PipelineMetrics metrics,
             InferenceHealth health) {
         StreamsBuilder builder = new StreamsBuilder();
-        // Cached: an article classified within a commit interval of its arrival (most are, under dynamic batching) is
-        // put and deleted in the cache, and its changelog sees one tombstone instead of the whole article and then a
-        // tombstone. What is still buffered at a commit is flushed to the changelog before the offsets are committed.
-        builder.addStateStore(Stores.keyValueStoreBuilder(bufferStore(settings.bufferStore()), Serdes.Long(),
-                BufferedArticleSerde.create()).withCachingEnabled());
+        // An article classified within a commit interval of its arrival (most are, under dynamic batching) never
+        // reaches the store below nor its changelog; what is still buffered at a commit is written before the offsets
+        // are committed (DeferredWriteStore).
+        builder.addStateStore(DeferredWriteStore.builder(Stores.keyValueStoreBuilder(bufferStore(settings.bufferStore()),
+                Serdes.Long(), BufferedArticleSerde.create())));
 
         ArticleIntake intake = new ArticleIntake(decoder, settings.maxTextChars(), settings.maxRecordBytes());
         KStream<byte[], IntakeResult> admitted = builder

@@ -17,6 +17,7 @@ import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -119,6 +120,23 @@ class NewsClassifierTopologyTest {
         assertThat(labeled.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("a1", "a2", "a3");
         assertThat(classifier.batches).hasSize(1).first().asList().hasSize(3);
         assertThat(BufferContents.count(buffer())).isZero();
+    }
+
+    @Test
+    void shouldLogOnlyTheArticlesStillBufferedAtACommitToTheChangelog() {
+        TestOutputTopic<Long, byte[]> changelog = driver.createOutputTopic(
+                "topology-test-" + NewsClassifierTopology.BATCH_STORE + "-changelog", Serdes.Long().deserializer(),
+                Serdes.ByteArray().deserializer());
+
+        publish(article("c1", "Sports final", "The home team won"));
+        publish(article("c2", "Business news", "Shares rose"));
+        publish(article("c3", "World leaders meet", "A summit"));
+
+        assertThat(labeled.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("c1", "c2", "c3");
+        // The driver commits after each record: c1 and c2 were buffered at a commit, c3 was classified before one.
+        List<KeyValue<Long, byte[]>> logged = changelog.readKeyValuesToList();
+        assertThat(logged).extracting(kv -> kv.key).containsExactly(0L, 1L, 0L, 1L);
+        assertThat(logged).extracting(kv -> kv.value == null).containsExactly(false, false, true, true);
     }
 
     @Test
