@@ -9,12 +9,9 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +27,14 @@ public final class AttentionModel implements AutoCloseable {
     /** The config entry the model tooling writes beside every model it ships. */
     public static final String CONFIG_KEY = "explain";
 
-    private final ModelConfig model;
     private final List<String> attentionOutputs;
     private final HuggingFaceTokenizer tokenizer;
     private final OrtEnvironment environment;
     private final OrtSession session;
     private int heads;
 
-    private AttentionModel(ModelConfig model, List<String> attentionOutputs, HuggingFaceTokenizer tokenizer,
+    private AttentionModel(List<String> attentionOutputs, HuggingFaceTokenizer tokenizer,
             OrtEnvironment environment, OrtSession session) {
-        this.model = model;
         this.attentionOutputs = attentionOutputs;
         this.tokenizer = tokenizer;
         this.environment = environment;
@@ -91,7 +86,7 @@ public final class AttentionModel implements AutoCloseable {
             if (!missing.isEmpty()) {
                 throw new ModelLoadException(modelFile, "has no tensors " + missing + " named by config.json");
             }
-            AttentionModel model = new AttentionModel(config, outputs, tokenizer, environment, session);
+            AttentionModel model = new AttentionModel(outputs, tokenizer, environment, session);
             // The heads are a dimension of the outputs that only a run fixes.
             model.heads = model.attend("head count probe").heads();
             return model;
@@ -102,10 +97,6 @@ public final class AttentionModel implements AutoCloseable {
             }
             throw new ModelLoadException(modelFile, "not loadable with its attention outputs (" + e.getMessage() + ")", e);
         }
-    }
-
-    public ModelConfig model() {
-        return model;
     }
 
     public int layers() {
@@ -119,18 +110,10 @@ public final class AttentionModel implements AutoCloseable {
     /** Runs {@code text} (the text rule already applied) alone and returns its tokens, logits and attention. */
     public Attention attend(String text) {
         Encoding encoding = tokenizer.encode(text);
-        long[] ids = encoding.getIds();
-        long[] mask = new long[ids.length];
-        Arrays.fill(mask, 1L);
-        long[] shape = {1, ids.length};
-        Map<String, OnnxTensor> inputs = new HashMap<>();
+        Map<String, OnnxTensor> inputs = Map.of();
         try {
-            inputs.put(OnnxClassifier.INPUT_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-            inputs.put(OnnxClassifier.ATTENTION_MASK, OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-            if (session.getInputNames().contains(OnnxClassifier.TOKEN_TYPE_IDS)) {
-                inputs.put(OnnxClassifier.TOKEN_TYPE_IDS,
-                        OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
-            }
+            inputs = OnnxClassifier.inputTensors(environment, List.of(encoding),
+                    session.getInputNames().contains(OnnxClassifier.TOKEN_TYPE_IDS));
             Set<String> requested = new LinkedHashSet<>(attentionOutputs);
             requested.add(OnnxClassifier.LOGITS);
             try (OrtSession.Result result = session.run(inputs, requested)) {
@@ -142,7 +125,8 @@ public final class AttentionModel implements AutoCloseable {
                 return new Attention(List.of(encoding.getTokens()), logits, weights);
             }
         } catch (OrtException e) {
-            throw new InferenceException("ONNX Runtime failed on a text of " + ids.length + " tokens: " + e.getMessage(), e);
+            throw new InferenceException("ONNX Runtime failed on a text of " + encoding.getIds().length + " tokens: "
+                    + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
         }

@@ -288,6 +288,28 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     }
 
     private float[][] runChunk(List<Encoding> chunk) {
+        Map<String, OnnxTensor> inputs = Map.of();
+        try {
+            inputs = inputTensors(environment, chunk, feedsTokenTypes);
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(LOGITS))) {
+                return (float[][]) result.get(0).getValue();
+            }
+        } catch (OrtException e) {
+            int columns = chunk.stream().mapToInt(encoding -> encoding.getIds().length).max().orElse(0);
+            throw new InferenceException("ONNX Runtime failed on a chunk of " + chunk.size() + " texts of up to "
+                    + columns + " tokens: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * The model's inputs for a chunk of encoded texts, padded to the chunk's longest; the caller closes them.
+     *
+     * @param tokenTypes whether the model takes {@code token_type_ids} (all 0)
+     */
+    static Map<String, OnnxTensor> inputTensors(OrtEnvironment environment, List<Encoding> chunk, boolean tokenTypes)
+            throws OrtException {
         int rows = chunk.size();
         int columns = chunk.stream().mapToInt(e -> e.getIds().length).max().orElse(0);
         long[] ids = new long[rows * columns];
@@ -303,17 +325,13 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         try {
             inputs.put(INPUT_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
             inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-            if (feedsTokenTypes) {
+            if (tokenTypes) {
                 inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[rows * columns]), shape));
             }
-            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(LOGITS))) {
-                return (float[][]) result.get(0).getValue();
-            }
-        } catch (OrtException e) {
-            throw new InferenceException("ONNX Runtime failed on a chunk of " + rows + " texts of up to " + columns
-                    + " tokens: " + e.getMessage(), e);
-        } finally {
+            return inputs;
+        } catch (OrtException | RuntimeException e) {
             inputs.values().forEach(OnnxTensor::close);
+            throw e;
         }
     }
 
